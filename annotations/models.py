@@ -1,0 +1,127 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from sources.models import Article, Story, unique_slug
+from sources.text.anchoring import quote_matches, quote_selector
+
+colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Give a colour as #rrggbb.")
+
+
+class Tag(TagBase):
+    """A label from the curated vocabulary ("admission", "framing", …)."""
+
+    definition = models.TextField(blank=True)
+    colour = models.CharField(max_length=7, default="#8a8a8a", validators=[colour_validator])
+
+    class Meta:
+        ordering = ["name"]
+
+
+class Claim(models.Model):
+    """A canonical statement; its comparison page shows every outlet's wording of it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="claims")
+    slug = models.SlugField(max_length=80, unique=True)
+    statement = models.TextField()
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["statement"]
+
+    def __str__(self):
+        return self.statement
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Claim, self.statement, max_length=60)
+        super().save(*args, **kwargs)
+
+
+class Annotation(models.Model):
+    """A span of an article's text with what an editor says about it."""
+
+    class Stance(models.TextChoices):
+        ASSERTS = "asserts", "Asserts"
+        REPORTS = "reports", "Reports"
+        DISPUTES = "disputes", "Disputes"
+        QUOTES = "quotes", "Quotes"
+        OTHER = "other", "Other"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotations")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    exact = models.TextField()
+    prefix = models.TextField(blank=True)
+    suffix = models.TextField(blank=True)
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="annotations"
+    )
+    stance = models.CharField(max_length=10, choices=Stance, blank=True)
+    note = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="annotations"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    tags = TaggableManager(through="TaggedAnnotation", blank=True)
+
+    class Meta:
+        ordering = ["article", "start", "end"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="annotation_start_before_end"
+            ),
+        ]
+
+    def __str__(self):
+        return f"“{self.exact[:60]}” in {self.article}"
+
+    def clean(self):
+        super().clean()
+        if self.article_id is None or self.start is None or self.end is None:
+            return
+        text = self.article.text
+        if not quote_matches(text, self.start, self.end, self.exact):
+            found = text[self.start : self.end] if 0 <= self.start < self.end <= len(text) else ""
+            raise ValidationError(
+                {
+                    "exact": (
+                        f"The quote does not match the article text at {self.start}–{self.end}"
+                        + (f" (the text there reads “{found[:80]}”)." if found else ".")
+                    )
+                }
+            )
+        if self.claim_id and self.claim.story_id != self.article.story_id:
+            raise ValidationError({"claim": "The claim belongs to another story."})
+
+    def set_quote_from_offsets(self):
+        """Fill exact, prefix and suffix from the article text at start–end."""
+        selector = quote_selector(self.article.text, self.start, self.end)
+        self.exact, self.prefix, self.suffix = selector.exact, selector.prefix, selector.suffix
+
+
+class TaggedAnnotation(TaggedItemBase):
+    content_object = models.ForeignKey(Annotation, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_annotations")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="tagged_annotation_unique"
+            ),
+        ]

@@ -1,0 +1,139 @@
+import hashlib
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.text import slugify
+
+
+def unique_slug(model, text: str, max_length: int = 80) -> str:
+    """A slug for `text` that no row of `model` uses yet ("nato", "nato-2", …)."""
+    base = slugify(text, allow_unicode=False)[:max_length].strip("-") or "item"
+    slug, n = base, 1
+    while model.objects.filter(slug=slug).exists():
+        n += 1
+        suffix = f"-{n}"
+        slug = base[: max_length - len(suffix)] + suffix
+    return slug
+
+
+class Outlet(models.Model):
+    """A publication: a newspaper, a site, an aggregator, a blog."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    site = models.URLField(blank=True, help_text="Home page of the publication.")
+    country = models.CharField(max_length=100, blank=True)
+    language = models.CharField(max_length=20, blank=True, help_text="BCP 47 code, e.g. en, ru.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Outlet, self.name)
+        super().save(*args, **kwargs)
+
+
+class Story(models.Model):
+    """The event coverage is about; groups articles and claims."""
+
+    title = models.CharField(max_length=300, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "title"]
+        verbose_name_plural = "stories"
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Story, self.title)
+        super().save(*args, **kwargs)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Article(models.Model):
+    """One piece by one outlet, its text exactly as published."""
+
+    class Format(models.TextChoices):
+        TEXT = "txt", "Plain text"
+        HTML = "html", "HTML"
+        JSON = "json", "JSON record"
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="articles")
+    story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="articles")
+    title = models.CharField(max_length=500)
+    byline = models.CharField(max_length=300, blank=True)
+    published = models.DateField(null=True, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    text = models.TextField(help_text="The text as published, typos included.")
+    content_hash = models.CharField(max_length=64, editable=False)
+    raw = models.TextField(blank=True, help_text="The input the article was imported from.")
+    raw_format = models.CharField(max_length=4, choices=Format, default=Format.TEXT)
+    source_name = models.CharField(max_length=300, blank=True, help_text="File it came from.")
+    imported = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["published", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"], condition=~Q(url=""), name="article_unique_url_when_given"
+            ),
+            models.UniqueConstraint(
+                fields=["outlet", "content_hash"], name="article_unique_text_per_outlet"
+            ),
+        ]
+        indexes = [models.Index(fields=["story", "outlet"])]
+
+    def __str__(self):
+        return f"{self.outlet}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.content_hash = content_hash(self.text)
+        super().save(*args, **kwargs)
+
+
+class Passage(models.Model):
+    """A paragraph-sized slice of an article's text; its kind decides how it is shown."""
+
+    class Kind(models.TextChoices):
+        BODY = "body", "Body"
+        HEADLINE = "headline", "Headline"
+        PREFACE = "preface", "Editor's preface"
+        CAPTION = "caption", "Caption"
+        COMMENT = "comment", "Reader comment"
+        BOILERPLATE = "boilerplate", "Boilerplate"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="passages")
+    ordinal = models.PositiveIntegerField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12, choices=Kind, default=Kind.BODY)
+    # Nesting depth of a reader comment (0 for top-level comments and other kinds).
+    depth = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["article", "ordinal"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="passage_start_before_end"),
+            models.UniqueConstraint(fields=["article", "ordinal"], name="passage_unique_ordinal"),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} #{self.ordinal} ({self.kind})"
+
+    @property
+    def text(self) -> str:
+        return self.article.text[self.start : self.end]
