@@ -63,7 +63,14 @@ class ArticleAdmin(admin.ModelAdmin):
             "Provenance",
             {
                 "classes": ["collapse"],
-                "fields": ["source_name", "raw_format", "raw", "content_hash", "imported", "updated"],
+                "fields": [
+                    "source_name",
+                    "raw_format",
+                    "raw",
+                    "content_hash",
+                    "imported",
+                    "updated",
+                ],
             },
         ),
     ]

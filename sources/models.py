@@ -127,7 +127,9 @@ class Passage(models.Model):
     class Meta:
         ordering = ["article", "ordinal"]
         constraints = [
-            models.CheckConstraint(condition=Q(start__lt=F("end")), name="passage_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="passage_start_before_end"
+            ),
             models.UniqueConstraint(fields=["article", "ordinal"], name="passage_unique_ordinal"),
         ]
 
