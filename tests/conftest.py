@@ -1,0 +1,31 @@
+"""Fixtures shared by the whole suite. Model factories belong in tests/factories.py."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+EDITOR_PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def make_editor(db, django_user_model):
+    """Creates a user in the "editors" group; call it with a username for more than one."""
+
+    def make(username="editor", **fields):
+        user = django_user_model.objects.create_user(
+            username=username, password=EDITOR_PASSWORD, **fields
+        )
+        user.groups.add(Group.objects.get_or_create(name="editors")[0])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def editor(make_editor):
+    return make_editor()
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
