@@ -1,0 +1,45 @@
+import sys
+
+from django.core.management.base import BaseCommand
+
+from sources.importer import Status, import_paths
+
+
+class Command(BaseCommand):
+    help = (
+        "Import articles from .txt, .html, .json and .jsonl files, zip archives and folders "
+        "(a folder's manifest.csv gives each file's outlet, story and other metadata). "
+        "Importing the same content again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", help="Files, folders or zip archives to import.")
+        parser.add_argument("--outlet", help="Outlet for files that nothing else attributes.")
+        parser.add_argument("--story", help="Story for files that nothing else assigns.")
+
+    def handle(self, *args, paths, outlet=None, story=None, **options):
+        styles = {
+            Status.CREATED: self.style.SUCCESS,
+            Status.EXISTING: str,
+            Status.SKIPPED: self.style.WARNING,
+            Status.FAILED: self.style.ERROR,
+        }
+
+        def progress(outcome, index, total):
+            self.stdout.write(f"[{index}/{total}] " + styles[outcome.status](outcome.describe()))
+
+        outcomes = import_paths(paths, outlet=outlet, story=story, progress=progress)
+        counts = {status: 0 for status in styles}
+        for outcome in outcomes:
+            counts[outcome.status] += 1
+        summary = (
+            f"{counts[Status.CREATED]} created, {counts[Status.EXISTING]} already there, "
+            f"{counts[Status.SKIPPED]} skipped, {counts[Status.FAILED]} failed"
+        )
+        if counts[Status.FAILED]:
+            self.stderr.write(self.style.ERROR(summary))
+            for outcome in outcomes:
+                if outcome.status == Status.FAILED:
+                    self.stderr.write(f"  {outcome.name}: {outcome.reason}")
+            sys.exit(1)
+        self.stdout.write(summary)
