@@ -473,3 +473,9 @@ def _outlet(name: str, url: str) -> Outlet:
 def _story(title: str) -> Story:
     title = " ".join(title.split())[:300]
     return Story.objects.filter(title__iexact=title).first() or Story.objects.create(title=title)
+
+
+def _count(n: int | None, noun: str) -> str:
+    if n is None:
+        return ""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
