@@ -120,3 +120,5 @@ PY
 ensure_venv
 ensure_installed
 ensure_dotenv
+# The default SQLite database lives here; SQLite creates the file, not the folder.
+mkdir -p var
