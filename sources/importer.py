@@ -422,13 +422,23 @@ def _create_article(record: _Record, defaults: dict[str, str]) -> Outcome:
             Status.SKIPPED,
             f"an article from {url} is already imported with a different text; it was not replaced",
         )
-    published = _parse_published(meta.get("published", "")) or layout.published
-    if published is None and found.get("published"):
-        published = _parse_published(found["published"])
+    # What the user gave wins, then the page's own metadata, then what the text says.
+    published = (
+        _parse_published(meta.get("published", ""))
+        or _parse_published(found.get("published", ""))
+        or layout.published
+    )
+    title = (
+        meta.get("title")
+        or (layout.title if layout.has_headline else "")
+        or found.get("title")
+        or layout.title
+        or PurePosixPath(record.name).stem
+    )
     article = Article(
         outlet=outlet,
         story=_story(story_title),
-        title=(meta.get("title") or layout.title or found.get("title") or record.name)[:500],
+        title=" ".join(title.split())[:500],
         byline=(meta.get("author") or found.get("author") or layout.byline)[:300],
         published=published,
         url=url,

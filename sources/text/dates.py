@@ -29,7 +29,9 @@ _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _TIME = r"(?:(?:,|\s|\bat\b|-|–|\|)+\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5})?)?"
-_LABEL = r"(?:(?:published|posted|updated|date|dated|on)\s*:?\s*)?"
+_LABEL = r"(?:(?:(?:first )?published|posted|updated|date|dated)(?:\s+on)?\s*:?\s*|on\s+)?"
+# "Posted on May 16, 2025 by Sam Greaves": a byline may follow the date.
+_BY = r"(?:,?\s+by\s+[^\d|]{2,60})?"
 
 _PATTERNS = [
     # 13 October 2025 / 13 Oct. 2025
@@ -42,18 +44,24 @@ _PATTERNS = [
     r"(?P<day>\d{1,2})[./](?P<month>\d{1,2})[./](?P<year>(?:19|20)\d{2})",
 ]
 _DATE_LINE = [
-    re.compile(rf"^\s*{_LABEL}{_WEEKDAY}{pattern}{_TIME}\s*$", re.IGNORECASE)
+    re.compile(rf"^\s*{_LABEL}{_WEEKDAY}{pattern}{_TIME}{_BY}\s*$", re.IGNORECASE)
     for pattern in _PATTERNS
 ]
 _ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 
 
 def parse_date_line(line: str) -> datetime.date | None:
-    """The date, when `line` holds a date (and perhaps a time) and nothing else."""
-    if len(line) > 60:
+    """The date, when `line` holds a date (perhaps a time, a label, a byline) and nothing else.
+
+    "Published 14 May 2025 | Updated 15 May 2025" gives the first date.
+    """
+    if len(line) > 120:
+        return None
+    first = re.split(r"\s[|·•]\s", line, maxsplit=1)[0]
+    if len(first) > 90:
         return None
     for pattern in _DATE_LINE:
-        match = pattern.match(line)
+        match = pattern.match(first)
         if match:
             return _to_date(match)
     return None

@@ -123,13 +123,33 @@ _REPUBLISHED = re.compile(
 )
 
 _BYLINE = re.compile(
-    r"^(?:(?:interview|reporting|text|words|story|written|edited|compiled|translated)\s+)?"
+    r"^\(?(?:(?:interview|reporting|text|words|story|written|edited|compiled|translated)\s+)?"
     r"by\s+(?P<name>[A-Z][\w.'’-]+(?: (?:[A-Z][\w.'’-]+|de|van|von|der|da|al|bin|ibn)){0,4})",
     re.IGNORECASE,
 )
+# "Helen Abara, Local Democracy Reporter": a name, a comma, a newsroom role.
+_BYLINE_ROLE = re.compile(
+    r"^(?P<name>[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}),\s+[\w'’ -]{0,40}?"
+    r"(?i:reporter|editor|correspondent|writer|columnist|journalist|contributor|staff|critic"
+    r"|analyst|producer|bureau|desk)\b[\w'’ ,-]{0,40}$"
+)
+# "News | Sport | Showbiz | Money": a menu bar.
+_NAVIGATION = re.compile(r"^[^|·•]{1,30}(?:\s[|·•]\s[^|·•]{1,30}){2,}$")
+# Lines that open what follows an article: related links, newsletter boxes, share bars.
+_END_MARKER = _full(
+    r"(?:read|see) (?:more|also)[.:]?",
+    r"(?:related|recommended|more)(?: articles| stories| posts| news| reading| from [\w .]+)?:?",
+    r"most (?:read|popular|viewed)",
+    r"(?:subscribe|sign up)\b.{0,80}",
+    r".{0,40}\bnewsletter\b.{0,60}",
+    r"print friendly(?:, pdf (?:&|and) email)?",
+    r"share (?:this|on|via)[\w ,]*:?",
+    r"(?:tags?|topics?|filed under)\s*:.{0,200}",
+    r"follow .{1,60} (?:here|on \w+)\.?",
+)
 _CREDIT_WORDS = re.compile(
     r"^(?:photo(?:graph)?s?|images?|pictures?|illustrations?|video|credits?|foto)"
-    r"(?:\s+by)?\s*[:©]"
+    r"(?:\s+by\b|\s*[:©])"
     r"|©"
     r"|\b(?:getty images|shutterstock|alamy|afp|ap photo|reuters|epa|tass|ria novosti|sputnik"
     r"|anadolu|xinhua|scanpix|leta|dpa|pa images|sipa|bloomberg|unian|ukrinform|wikimedia"
@@ -176,13 +196,13 @@ def analyse(
     for line in main:
         if _key(line.text) in known_captions:
             line.kind = CAPTION
-        elif _BOILERPLATE.match(line.text):
+        elif _BOILERPLATE.match(line.text) or _NAVIGATION.match(line.text):
             line.kind = BOILERPLATE
     _mark_preface(main)
     top, body_start = _top_region(main)
     headline = _mark_top(top, main, layout)
     _mark_captions(main[body_start:], headline)
-    _mark_trailing_widgets(main)
+    _mark_trailing_widgets(main, layout)
 
     if headline is not None:
         layout.title = _squash(headline.text)
@@ -335,7 +355,7 @@ def _heading_like(line: _Line) -> bool:
         and 2 <= line.words <= 35
         and len(line.text) <= 300
         and not _FULL_STOP.search(line.text)
-        and not _BYLINE.match(line.text)
+        and not _is_byline(line)
         and not _DOMAIN.match(line.text)
         and parse_date_line(line.text) is None
     )
@@ -354,6 +374,8 @@ def _mark_top(top: list[_Line], main: list[_Line], layout: Layout) -> _Line | No
         if normal[_key(line.text)] > 1 and not _only_adjacent_repeats(line, main)
     }
     candidates = [line for line in top if _heading_like(line)]
+    # Three words or fewer is more often a label ("The Interview") than a headline.
+    candidates = [c for c in candidates if c.words >= 4] or candidates
     headline = next((c for c in candidates if _key(c.text) not in repeated_apart), None)
     if headline is None and candidates:
         headline = max(candidates, key=lambda line: len(line.text))
@@ -370,7 +392,8 @@ def _mark_top(top: list[_Line], main: list[_Line], layout: Layout) -> _Line | No
         if date is not None:
             line.kind = BOILERPLATE
             layout.published = layout.published or date
-        elif _BYLINE.match(line.text):
+            layout.byline = layout.byline or _byline_name(line.text)
+        elif _is_byline(line):
             layout.byline = layout.byline or _byline_name(line.text)
         elif _is_label(line) or (headline and _key(line.text) == _key(headline.text)):
             line.kind = BOILERPLATE
@@ -384,7 +407,7 @@ def _mark_top(top: list[_Line], main: list[_Line], layout: Layout) -> _Line | No
 
 def _is_label(line: _Line) -> bool:
     """A site name or section label ("Modern.az", "World", "Politics")."""
-    return bool(_DOMAIN.match(line.text)) or (
+    return bool(_DOMAIN.match(line.text) or _NAVIGATION.match(line.text)) or (
         line.words <= 3 and not _SENTENCE_END.search(line.text)
     )
 
@@ -408,7 +431,12 @@ def _mark_captions(body: list[_Line], headline: _Line | None) -> None:
             continue
         line.kind = CAPTION
         previous = body[i - 1] if i else None
-        if previous is not None and previous.block == line.block and previous.kind == BODY:
+        if (
+            previous is not None
+            and previous.kind == BODY
+            and (previous.block == line.block or previous.words <= 40)
+            and not _is_byline(previous)
+        ):
             previous.kind = CAPTION
     for i, line in enumerate(body[:-1]):
         following = body[i + 1]
@@ -439,14 +467,34 @@ def _is_credit(line: _Line) -> bool:
     )
 
 
-def _mark_trailing_widgets(main: list[_Line]) -> None:
-    """Short non-sentence lines after the last paragraph: related links, widgets, prompts."""
+def _mark_trailing_widgets(main: list[_Line], layout: Layout) -> None:
+    """What follows the article: related links, newsletter boxes, widgets, a date line.
+
+    Everything after a marker such as "Read more" or "Subscribe" is furniture when
+    no more than a few short lines follow it; then short non-sentence lines at the
+    very end are too.
+    """
+    for i, line in enumerate(main):
+        if line.kind in (BODY, BOILERPLATE) and _END_MARKER.match(line.text):
+            rest = main[i + 1 :]
+            if sum(r.words for r in rest) <= 150 and all(r.words <= 40 for r in rest):
+                for following in [line, *rest]:
+                    if following.kind == BODY and not _is_byline(following):
+                        following.kind = BOILERPLATE
+                break
     for line in reversed(main):
         if line.kind in (BOILERPLATE, CAPTION):
             continue
-        if line.kind != BODY or _is_paragraph(line):
+        if line.kind != BODY:
             break
-        if _BYLINE.match(line.text):
+        date = parse_date_line(line.text)
+        if date is not None:
+            line.kind = BOILERPLATE
+            layout.published = layout.published or date
+            continue
+        if _is_paragraph(line):
+            break
+        if _is_byline(line):
             continue
         if line.words <= 15 and not _SENTENCE_END.search(line.text):
             line.kind = BOILERPLATE
@@ -456,15 +504,21 @@ def _mark_trailing_widgets(main: list[_Line]) -> None:
 
 def _find_byline(main: list[_Line]) -> str:
     for line in main:
-        if line.kind in (BODY, PREFACE) and line.words <= 60:
-            match = _BYLINE.match(line.text)
-            if match:
-                return _byline_name(line.text)
+        if line.kind in (BODY, PREFACE) and _is_byline(line):
+            return _byline_name(line.text)
     return ""
 
 
+def _is_byline(line: _Line) -> bool:
+    return line.words <= 60 and bool(_BYLINE.match(line.text) or _BYLINE_ROLE.match(line.text))
+
+
 def _byline_name(text: str) -> str:
-    match = _BYLINE.match(text)
+    match = (
+        _BYLINE.match(text)
+        or _BYLINE_ROLE.match(text)
+        or re.search(r"\bby\s+(?P<name>[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3})\s*$", text)
+    )
     return match.group("name").strip(" .,'’") if match else ""
 
 

@@ -199,3 +199,94 @@ def test_html_hints_mark_comments_and_captions():
     )
     assert kind_of(layout, "first comment here") == "comment"
     assert kind_of(layout, "The gate. Photo: A. Person") == "caption"
+
+
+TABLOID = """\
+Skip to main content
+
+Home | Local | Sport | Money | Puzzles
+
+GATE SCANDAL: 'WE KEPT IT QUIET'
+
+Mayor admits barrier was broken for months while families slept
+
+Posted on May 16, 2025 by Rita Vance
+
+THE mayor of Portmere has admitted he knew the harbour gate was broken and kept quiet about it for months.
+
+STUCK: the east gate, which failed four of six tests
+
+Kim Lo / Portmere Wire
+
+Residents said they felt betrayed, and the opposition called for an independent inquiry at once.
+
+READ MORE
+
+Gate boss's pay packet revealed
+
+Subscribe to our newsletter
+
+Get the biggest stories straight to your inbox every morning.
+"""
+
+
+def test_tabloid_furniture():
+    layout = analyse(TABLOID)
+    assert layout.title == "GATE SCANDAL: 'WE KEPT IT QUIET'"
+    assert kind_of(layout, "Home | Local | Sport | Money | Puzzles") == "boilerplate"
+    assert (
+        kind_of(layout, "Mayor admits barrier was broken for months while families slept")
+        == "headline"
+    )
+    assert kind_of(layout, "Posted on May 16, 2025 by Rita Vance") == "boilerplate"
+    assert layout.published == datetime.date(2025, 5, 16)
+    assert layout.byline == "Rita Vance"
+    # A credit line makes the line above it a caption, even across a blank line.
+    assert kind_of(layout, "STUCK: the east gate, which failed four of six tests") == "caption"
+    assert kind_of(layout, "Kim Lo / Portmere Wire") == "caption"
+    for furniture in (
+        "READ MORE",
+        "Gate boss's pay packet revealed",
+        "Get the biggest stories straight to your inbox every morning.",
+    ):
+        assert kind_of(layout, furniture) == "boilerplate"
+    assert (
+        kind_of(
+            layout,
+            "Residents said they felt betrayed, and the opposition called for an independent inquiry at once.",
+        )
+        == "body"
+    )
+
+
+def test_byline_with_a_role_and_label_lines():
+    text = (
+        "Portmere Courier\n\nThe Interview\n\n"
+        "Gate memo: what the mayor knew, and when\n\n"
+        "Thursday 15 May 2025\n\n"
+        "Helen Abara, Local Democracy Reporter\n\n"
+        "The mayor has conceded that his cabinet kept quiet about a fault in the barrier for five months.\n\n"
+        "A view of the gate from the quay at low tide.\n\n"
+        "Photograph by Lucy Marr for the Courier\n\n"
+        "More paragraphs follow here, each a full sentence of the report, like this one.\n\n"
+        "(Reporting by Helen Abara; editing by Tom Ash)\n"
+    )
+    layout = analyse(text)
+    assert layout.title == "Gate memo: what the mayor knew, and when"
+    assert kind_of(layout, "The Interview") == "boilerplate"
+    assert kind_of(layout, "Helen Abara, Local Democracy Reporter") == "body"
+    assert layout.byline == "Helen Abara"
+    assert layout.published == datetime.date(2025, 5, 15)
+    assert kind_of(layout, "A view of the gate from the quay at low tide.") == "caption"
+    assert kind_of(layout, "Photograph by Lucy Marr for the Courier") == "caption"
+    assert kind_of(layout, "(Reporting by Helen Abara; editing by Tom Ash)") == "body"
+
+
+def test_a_read_more_link_inside_a_long_article_does_not_swallow_it():
+    paragraph = (
+        "The inquiry heard from engineers who had inspected the gate in the winter before the storm. "
+        * 3
+    )
+    text = "Inquiry opens\n\n" + paragraph + "\n\nRead more\n\n" + "\n\n".join([paragraph] * 3)
+    layout = analyse(text)
+    assert [kind for _, kind in kinds(layout)].count("body") == 4
