@@ -492,7 +492,7 @@ def _mark_trailing_widgets(main: list[_Line], layout: Layout) -> None:
             line.kind = BOILERPLATE
             layout.published = layout.published or date
             continue
-        if _is_paragraph(line):
+        if _is_paragraph(line) or _LIST_MARKER.match(line.text):
             break
         if _is_byline(line):
             continue

@@ -261,3 +261,23 @@ def test_missing_path_is_reported(tmp_path):
     code, _, err = run_command(tmp_path / "nope.txt")
     assert code == 1
     assert "no such file or folder" in err
+
+
+def test_blog_post_with_threaded_comments_and_a_list_at_the_end():
+    from pathlib import Path
+
+    page = Path(__file__).parent.parent / "fixtures" / "blog-post.html"
+    import_paths([page], story="Barrier")
+    article = Article.objects.get()
+    assert (article.title, article.outlet.name, str(article.published), article.byline) == (
+        "Gate memo leaked",
+        "The Quay Blog",
+        "2025-05-16",
+        "Sam Greaves",
+    )
+    assert article.language == "en-GB"
+    kinds = {p.text: p.kind for p in article.passages.all()}
+    assert kinds["Editor's note: this post quotes the memo in full where it matters."] == "preface"
+    assert kinds["- Manual closing plan"] == "body"
+    assert kinds["Sorry to hear it. Did the council ever reply?"] == "comment"
+    assert "Proudly powered by WordPress" not in article.text
