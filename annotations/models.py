@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -50,6 +51,9 @@ class Claim(models.Model):
             self.slug = unique_slug(Claim, self.statement, max_length=60)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("annotations:claim-detail", args=[self.slug])
+
 
 class Annotation(models.Model):
     """A span of an article's text with what an editor says about it."""
@@ -94,6 +98,9 @@ class Annotation(models.Model):
 
     def __str__(self):
         return f"“{self.exact[:60]}” in {self.article}"
+
+    def get_absolute_url(self):
+        return reverse("annotations:annotation-detail", args=[self.pk])
 
     def clean(self):
         super().clean()

@@ -2,6 +2,7 @@ import hashlib
 
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.text import slugify
 
 
@@ -36,6 +37,9 @@ class Outlet(models.Model):
             self.slug = unique_slug(Outlet, self.name)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("annotations:outlet-detail", args=[self.slug])
+
 
 class Story(models.Model):
     """The event coverage is about; groups articles and claims."""
@@ -56,6 +60,9 @@ class Story(models.Model):
         if not self.slug:
             self.slug = unique_slug(Story, self.title)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("annotations:story-detail", args=[self.slug])
 
 
 def content_hash(text: str) -> str:
@@ -103,6 +110,9 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         self.content_hash = content_hash(self.text)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("annotations:article-detail", args=[self.pk])
 
 
 class Passage(models.Model):
