@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
@@ -54,6 +54,28 @@ class Claim(models.Model):
     def get_absolute_url(self):
         return reverse("annotations:claim-detail", args=[self.slug])
 
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def snapshot(self) -> dict:
+        return {"statement": self.statement, "status": self.status}
+
+
+class AnnotationQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(deleted__isnull=True)
+
+    def with_details(self):
+        """Everything an annotation's display needs, in three queries whatever the count."""
+        return self.select_related("claim", "author").prefetch_related(
+            Prefetch(
+                "tagged_items",
+                queryset=TaggedAnnotation.objects.select_related("tag").order_by("pk"),
+                to_attr="tag_links",
+            )
+        )
+
 
 class Annotation(models.Model):
     """A span of an article's text with what an editor says about it."""
@@ -85,8 +107,12 @@ class Annotation(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
+    # Deleting keeps the row so a moderator can restore it; pages skip deleted ones.
+    deleted = models.DateTimeField(null=True, blank=True, editable=False)
 
     tags = TaggableManager(through="TaggedAnnotation", blank=True)
+
+    objects = AnnotationQuerySet.as_manager()
 
     class Meta:
         ordering = ["article", "start", "end"]
@@ -120,6 +146,30 @@ class Annotation(models.Model):
         if self.claim_id and self.claim.story_id != self.article.story_id:
             raise ValidationError({"claim": "The claim belongs to another story."})
 
+    @property
+    def tag_list(self) -> list["Tag"]:
+        """Tags in the order they were added (prefetched by with_details())."""
+        if hasattr(self, "tag_links"):
+            return [link.tag for link in self.tag_links]
+        return [link.tag for link in self.tagged_items.select_related("tag").order_by("pk")]
+
+    @property
+    def first_tag(self):
+        tags = self.tag_list
+        return tags[0] if tags else None
+
+    def snapshot(self) -> dict:
+        """What an editor can change, as plain values, for the history."""
+        return {
+            "quote": self.exact,
+            "start": self.start,
+            "end": self.end,
+            "tags": [tag.name for tag in self.tag_list],
+            "claim": self.claim.statement if self.claim_id else "",
+            "stance": self.stance,
+            "note": self.note,
+        }
+
     def set_quote_from_offsets(self):
         """Fill exact, prefix and suffix from the article text at start–end."""
         selector = quote_selector(self.article.text, self.start, self.end)
@@ -127,7 +177,9 @@ class Annotation(models.Model):
 
 
 class TaggedAnnotation(TaggedItemBase):
-    content_object = models.ForeignKey(Annotation, on_delete=models.CASCADE)
+    content_object = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="tagged_items"
+    )
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_annotations")
 
     class Meta:
@@ -136,3 +188,37 @@ class TaggedAnnotation(TaggedItemBase):
                 fields=["content_object", "tag"], name="tagged_annotation_unique"
             ),
         ]
+
+
+class Revision(models.Model):
+    """One change to an annotation or a claim: who, when, what."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        CHANGED = "changed", "Changed"
+        DELETED = "deleted", "Deleted"
+        RESTORED = "restored", "Restored"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=10, choices=Action)
+    # Field name -> [before, after] for changes; the whole state for creations.
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created", "-pk"]
+
+    def __str__(self):
+        who = self.user or "unknown"
+        return f"{self.get_action_display()} by {who} at {self.created:%Y-%m-%d %H:%M}"
+
+
+class AnnotationRevision(Revision):
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="revisions")
+
+
+class ClaimRevision(Revision):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="revisions")

@@ -1,15 +1,82 @@
 """Browsing pages: stories and outlets."""
 
-from django.shortcuts import get_object_or_404, render
+from dataclasses import dataclass
+from itertools import groupby
+from urllib.parse import urlsplit
 
-from sources.models import Outlet, Story
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language_info
+
+from annotations import queries
+from parallax.permissions import is_editor
+from sources.models import Article, Outlet, Story
+
+ARTICLES_PER_PAGE = 50
+
+
+@dataclass
+class OutletCoverage:
+    """One outlet's articles on a story."""
+
+    outlet: Outlet
+    articles: list[Article]
+
+
+def group_by_outlet(articles) -> list[OutletCoverage]:
+    """Consecutive articles of the same outlet grouped together, in the order given."""
+    return [
+        OutletCoverage(outlet=rows[0].outlet, articles=rows)
+        for rows in (list(group) for _, group in groupby(articles, key=lambda a: a.outlet_id))
+    ]
+
+
+def http_url(url: str) -> str:
+    """`url` when it is an http(s) address, else "": a site field is not always validated
+    (imports, the shell), and a javascript: link must never reach a page."""
+    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else ""
+
+
+def language_name(code: str) -> str:
+    """The English name of a BCP 47 language code ("Russian" for "ru"), or the code itself."""
+    try:
+        return get_language_info(code.strip().lower())["name"]
+    except KeyError:
+        return code
 
 
 def story_detail(request, slug):
     story = get_object_or_404(Story, slug=slug)
-    return render(request, "annotations/story_detail.html", {"story": story})
+    # Readers never see drafts; editors see them, marked as drafts.
+    editor = is_editor(request.user)
+    coverage = group_by_outlet(queries.articles_for_story(story))
+    return render(
+        request,
+        "annotations/story_detail.html",
+        {
+            "story": story,
+            "coverage": coverage,
+            "article_count": sum(len(c.articles) for c in coverage),
+            "claims": list(queries.claims_for_story(story, include_drafts=editor)),
+            "shows_drafts": editor,
+        },
+    )
 
 
 def outlet_detail(request, slug):
     outlet = get_object_or_404(Outlet, slug=slug)
-    return render(request, "annotations/outlet_detail.html", {"outlet": outlet})
+    paginator = Paginator(queries.articles_for_outlet(outlet), ARTICLES_PER_PAGE)
+    # get_page() turns a missing, malformed or too-large number into the nearest page.
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "annotations/outlet_detail.html",
+        {
+            "outlet": outlet,
+            "site_url": http_url(outlet.site),
+            "language": language_name(outlet.language) if outlet.language else "",
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2),
+            "tags": list(queries.tag_use_for_outlet(outlet)),
+        },
+    )

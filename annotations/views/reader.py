@@ -1,21 +1,170 @@
 """The article reader, annotation pages, and annotating."""
 
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from annotations.models import Annotation, Claim
+from annotations import editing
+from annotations.forms import AnnotationFieldsForm, AnnotationForm
+from annotations.models import Annotation, Claim, Tag
+from annotations.reading import article_blocks
+from parallax.permissions import can_change, editor_required, is_editor, is_moderator
 from sources.models import Article
 
 
 def article_detail(request, article_id):
+    article = get_object_or_404(Article.objects.select_related("outlet", "story"), pk=article_id)
+    passages = list(article.passages.order_by("ordinal"))
+    annotations = list(article.annotations.visible().with_details().order_by("start", "end", "pk"))
+    for annotation in annotations:
+        annotation.can_change = can_change(request.user, annotation)
+    context = {
+        "article": article,
+        "blocks": article_blocks(article.text, passages, annotations),
+        "annotations": annotations,
+    }
+    if is_editor(request.user):
+        context["form"] = AnnotationForm(article=article)
+        context["story_claims"] = Claim.objects.filter(story=article.story_id).only("statement")
+        context["vocabulary"] = Tag.objects.only("name")
+    return render(request, "annotations/article_detail.html", context)
+
+
+@require_POST
+def annotation_create(request, article_id):
+    """Save a selection made in the reader; answers JSON for the page's script."""
+    if not is_editor(request.user):
+        return JsonResponse({"error": "Log in as an editor to annotate."}, status=403)
     article = get_object_or_404(Article, pk=article_id)
-    return render(request, "annotations/article_detail.html", {"article": article})
+    form = AnnotationForm(request.POST, article=article)
+    if not form.is_valid():
+        errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
+        message = " ".join(" ".join(errs) for errs in errors.values())
+        return JsonResponse({"error": message, "errors": errors}, status=400)
+    annotation = editing.create_annotation(article, request.user, form.cleaned_data)
+    return JsonResponse(
+        {"id": annotation.pk, "url": annotation.get_absolute_url(), "exact": annotation.exact},
+        status=201,
+    )
+
+
+def _annotation_or_404(request, annotation_id) -> Annotation:
+    annotation = get_object_or_404(
+        Annotation.objects.with_details().select_related("article__outlet", "article__story"),
+        pk=annotation_id,
+    )
+    if annotation.deleted and not is_moderator(request.user):
+        raise Http404("This annotation was deleted.")
+    return annotation
 
 
 def annotation_detail(request, annotation_id):
-    annotation = get_object_or_404(Annotation, pk=annotation_id)
-    return render(request, "annotations/annotation_detail.html", {"annotation": annotation})
+    annotation = _annotation_or_404(request, annotation_id)
+    article = annotation.article
+    # The quote in its context: the passages it touches.
+    passages = list(
+        article.passages.filter(start__lt=annotation.end, end__gt=annotation.start).order_by(
+            "ordinal"
+        )
+    )
+    blocks = article_blocks(article.text, passages, [annotation])
+    revisions = annotation.revisions.select_related("user")
+    return render(
+        request,
+        "annotations/annotation_detail.html",
+        {
+            "annotation": annotation,
+            "article": article,
+            "blocks": blocks,
+            "revisions": revisions,
+            "can_change": can_change(request.user, annotation),
+        },
+    )
+
+
+@editor_required
+def annotation_edit(request, annotation_id):
+    annotation = _annotation_or_404(request, annotation_id)
+    if not can_change(request.user, annotation) or annotation.deleted:
+        raise PermissionDenied("You can change only your own annotations.")
+    initial = {
+        "tags": ", ".join(tag.name for tag in annotation.tag_list),
+        "claim": annotation.claim.statement if annotation.claim_id else "",
+        "stance": annotation.stance,
+        "note": annotation.note,
+    }
+    form = AnnotationFieldsForm(request.POST or None, initial=initial, article=annotation.article)
+    if request.method == "POST" and form.is_valid():
+        editing.update_annotation(annotation, request.user, form.cleaned_data)
+        messages.success(request, "Annotation saved.")
+        return redirect(annotation)
+    return render(
+        request,
+        "annotations/annotation_edit.html",
+        {
+            "annotation": annotation,
+            "form": form,
+            "story_claims": Claim.objects.filter(story=annotation.article.story_id).only(
+                "statement"
+            ),
+            "vocabulary": Tag.objects.only("name"),
+        },
+    )
+
+
+@require_POST
+@editor_required
+def annotation_delete(request, annotation_id):
+    annotation = _annotation_or_404(request, annotation_id)
+    if not can_change(request.user, annotation):
+        raise PermissionDenied("You can delete only your own annotations.")
+    if not annotation.deleted:
+        editing.delete_annotation(annotation, request.user)
+        messages.success(request, "Annotation deleted. A moderator can restore it.")
+    return redirect(annotation.article)
+
+
+@require_POST
+@editor_required
+def annotation_restore(request, annotation_id):
+    if not is_moderator(request.user):
+        raise PermissionDenied("Only moderators can restore annotations.")
+    annotation = _annotation_or_404(request, annotation_id)
+    if annotation.deleted:
+        editing.restore_annotation(annotation, request.user)
+        messages.success(request, "Annotation restored.")
+    return redirect(annotation)
 
 
 def claim_detail(request, slug):
-    claim = get_object_or_404(Claim, slug=slug)
-    return render(request, "annotations/claim_detail.html", {"claim": claim})
+    claim = get_object_or_404(Claim.objects.select_related("story", "created_by"), slug=slug)
+    if not claim.is_published and not is_editor(request.user):
+        raise Http404("No such claim.")
+    annotations = (
+        claim.annotations.visible()
+        .with_details()
+        .select_related("article__outlet")
+        .order_by("article__outlet__name", "article__published", "start")
+    )
+    return render(
+        request,
+        "annotations/claim_detail.html",
+        {
+            "claim": claim,
+            "annotations": annotations,
+            "revisions": claim.revisions.select_related("user"),
+        },
+    )
+
+
+def tag_styles(request):
+    """Highlight colours of every tag, as a style sheet (the CSP allows no inline style)."""
+    rules = [
+        f".tag-{tag.pk} {{ --tag-colour: {tag.colour}; }}"
+        for tag in Tag.objects.only("pk", "colour").order_by("pk")
+    ]
+    response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=60"
+    return response

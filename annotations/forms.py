@@ -1,0 +1,89 @@
+from django import forms
+
+from annotations.models import Annotation, Claim
+from sources.text.anchoring import quote_matches
+
+MAX_TAGS = 20
+
+
+def split_tags(value: str) -> list[str]:
+    """Tag names from "admission, framing" (duplicates dropped, order kept)."""
+    names: list[str] = []
+    for raw in value.split(","):
+        name = " ".join(raw.split()).lower()
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+class AnnotationFieldsForm(forms.Form):
+    """What an editor says about a span: tags, claim, stance, note."""
+
+    tags = forms.CharField(
+        required=False,
+        max_length=1000,
+        help_text="Comma-separated. A new name creates a new tag.",
+    )
+    claim = forms.CharField(
+        required=False,
+        max_length=2000,
+        help_text="Pick one of the story's claims, or write a new claim's statement.",
+    )
+    stance = forms.ChoiceField(choices=[("", "—"), *Annotation.Stance.choices], required=False)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+
+    def __init__(self, *args, article, **kwargs):
+        self.article = article
+        super().__init__(*args, **kwargs)
+
+    def clean_tags(self):
+        names = split_tags(self.cleaned_data["tags"])
+        if len(names) > MAX_TAGS:
+            raise forms.ValidationError(f"At most {MAX_TAGS} tags, please.")
+        too_long = [name for name in names if len(name) > 100]
+        if too_long:
+            raise forms.ValidationError(
+                f"Tag names are at most 100 characters: “{too_long[0][:40]}…”."
+            )
+        return names
+
+    def clean_claim(self):
+        statement = " ".join(self.cleaned_data["claim"].split())
+        if not statement:
+            return None
+        existing = Claim.objects.filter(
+            story=self.article.story, statement__iexact=statement
+        ).first()
+        # A claim the form does not find is created when the annotation is saved.
+        return existing or Claim(story=self.article.story, statement=statement)
+
+
+class AnnotationForm(AnnotationFieldsForm):
+    """A new annotation: a selection (offsets plus the quote with its context) and its fields."""
+
+    start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    exact = forms.CharField(strip=False, max_length=20000, widget=forms.HiddenInput)
+    prefix = forms.CharField(strip=False, required=False, max_length=200, widget=forms.HiddenInput)
+    suffix = forms.CharField(strip=False, required=False, max_length=200, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        # Browsers send line breaks in form values as CRLF; article texts hold LF only.
+        for name in ("exact", "prefix", "suffix"):
+            if data.get(name):
+                data[name] = data[name].replace("\r\n", "\n")
+        start, end, exact = data.get("start"), data.get("end"), data.get("exact")
+        if start is None or end is None or not exact:
+            return data
+        if start >= end:
+            raise forms.ValidationError("The selection is empty.")
+        if not quote_matches(self.article.text, start, end, exact):
+            raise forms.ValidationError(
+                "The quote does not match the article text at those offsets. "
+                "The article may have changed since the page was loaded: reload and select again.",
+                code="quote_mismatch",
+            )
+        return data

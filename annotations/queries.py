@@ -1,0 +1,88 @@
+"""Named query builders for the reader's list pages: one queryset per list, counts included.
+
+Each function returns a queryset that a page evaluates in exactly one SQL query whatever
+the number of rows (joins and COUNT()s happen in the database, never per row in Python),
+so a page that uses them answers in a fixed number of queries.
+"""
+
+from django.db.models import Count, F, Q, QuerySet
+
+from annotations.models import Claim, Tag
+from sources.models import Article, Outlet, Story
+
+
+def live_annotations(prefix: str = "") -> Q:
+    """Filter for annotations that count on reader pages: not deleted (a moderator can
+    restore a deleted one, so its row stays). `prefix` is the path to them from the
+    queried model, e.g. "annotations__"."""
+    return Q(**{f"{prefix}deleted__isnull": True})
+
+
+def stories_with_counts() -> QuerySet[Story]:
+    """Stories, newest first, each with `article_count` and `outlet_count`."""
+    return Story.objects.annotate(
+        article_count=Count("articles", distinct=True),
+        outlet_count=Count("articles__outlet", distinct=True),
+    ).order_by("-created", "title")
+
+
+def outlets_with_counts() -> QuerySet[Outlet]:
+    """Outlets by name, each with `article_count`."""
+    return Outlet.objects.annotate(article_count=Count("articles")).order_by("name")
+
+
+def published_claims() -> QuerySet[Claim]:
+    return Claim.objects.filter(status=Claim.Status.PUBLISHED)
+
+
+def recent_claims() -> QuerySet[Claim]:
+    """Published claims, most recently updated first, with their story."""
+    return published_claims().select_related("story").order_by("-updated", "statement")
+
+
+def articles_for_story(story: Story) -> QuerySet[Article]:
+    """The story's articles with their outlet, by outlet name, then date (undated last).
+
+    The article text is left out: a list never shows it, and it can be long."""
+    return (
+        story.articles.select_related("outlet")
+        .defer("text", "raw")
+        .order_by("outlet__name", "outlet_id", F("published").asc(nulls_last=True), "title", "pk")
+    )
+
+
+def claims_for_story(story: Story, *, include_drafts: bool) -> QuerySet[Claim]:
+    """The story's claims (drafts only when asked), each with `outlet_count`: how many
+    outlets have an annotation under it."""
+    claims = story.claims.all() if include_drafts else published_claims().filter(story=story)
+    return claims.annotate(
+        outlet_count=Count(
+            "annotations__article__outlet",
+            filter=live_annotations("annotations__"),
+            distinct=True,
+        )
+    ).order_by("statement", "pk")
+
+
+def articles_for_outlet(outlet: Outlet) -> QuerySet[Article]:
+    """The outlet's articles with their story, newest first, undated ones last."""
+    return (
+        outlet.articles.select_related("story")
+        .defer("text", "raw", "story__description")
+        .order_by(F("published").desc(nulls_last=True), "title", "pk")
+    )
+
+
+def tag_use_for_outlet(outlet: Outlet) -> QuerySet[Tag]:
+    """Tags used on the outlet's articles, each with `use_count`: how many annotations on
+    them carry it, most used first. Tags it never used are left out."""
+    # One filter() call, then annotate(): the COUNT runs over the same filtered join, so it
+    # counts only this outlet's annotations (one TaggedAnnotation row per annotation and tag).
+    return (
+        Tag.objects.filter(
+            Q(tagged_annotations__content_object__article__outlet=outlet)
+            & live_annotations("tagged_annotations__content_object__")
+        )
+        .annotate(use_count=Count("tagged_annotations"))
+        .order_by("-use_count", "name")
+    )

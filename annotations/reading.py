@@ -1,0 +1,84 @@
+"""What the article reader shows: passages in folds, with annotations drawn as highlights."""
+
+from dataclasses import dataclass, field
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from sources.models import Passage
+from sources.text.segments import segment
+
+# Kinds folded away by default, with the summary a reader sees.
+FOLDED = {
+    Passage.Kind.COMMENT: ("Reader comment", "Reader comments"),
+    Passage.Kind.CAPTION: ("Caption", "Captions"),
+    Passage.Kind.BOILERPLATE: ("Page furniture", "Page furniture"),
+}
+
+
+@dataclass
+class Block:
+    """Consecutive passages shown together: open body text, or a fold of one kind."""
+
+    kind: str
+    folded: bool
+    passages: list = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        one, many = FOLDED.get(self.kind, ("", ""))
+        count = len(self.passages)
+        if self.kind == Passage.Kind.COMMENT:
+            return f"{many} ({count} paragraphs)" if count > 1 else one
+        return many if count > 1 else one
+
+
+def article_blocks(text: str, passages, annotations) -> list[Block]:
+    """Group passages into blocks and give each its highlighted HTML as `.html`."""
+    spans = [(a.start, a.end, a.pk) for a in annotations]
+    by_id = {a.pk: a for a in annotations}
+    anchored: set[int] = set()
+    blocks: list[Block] = []
+    for passage in passages:
+        passage.html = passage_html(text, passage.start, passage.end, spans, by_id, anchored)
+        folded = passage.kind in FOLDED
+        last = blocks[-1] if blocks else None
+        if last is None or last.folded != folded or (folded and last.kind != passage.kind):
+            blocks.append(Block(kind=passage.kind if folded else "text", folded=folded))
+        blocks[-1].passages.append(passage)
+    return blocks
+
+
+def passage_html(
+    text: str, start: int, end: int, spans, by_id: dict, anchored: set[int]
+) -> SafeString:
+    """The passage's text with a <mark> for every stretch that annotations cover.
+
+    Nothing but the text goes inside the marks (no added white space), so the
+    browser can map a selection back to offsets by counting characters.
+    """
+    parts = []
+    for piece in segment(start, end, spans):
+        words = escape(text[piece.start : piece.end])
+        if not piece.keys:
+            parts.append(words)
+            continue
+        for key in piece.keys:
+            if key not in anchored:
+                anchored.add(key)
+                parts.append(format_html('<span class="hl-anchor" id="hl-{}"></span>', key))
+        shown = by_id[piece.keys[0]]
+        tag = shown.first_tag
+        classes = ["hl", f"tag-{tag.pk}" if tag else "hl-untagged"]
+        if len(piece.keys) > 1:
+            classes.append("hl-overlap")
+        parts.append(
+            format_html(
+                '<mark class="{}" data-annotations="{}" title="{}">{}</mark>',
+                " ".join(classes),
+                " ".join(str(key) for key in piece.keys),
+                ", ".join(t.name for t in shown.tag_list) or "annotation",
+                words,
+            )
+        )
+    return mark_safe("".join(str(part) for part in parts))
