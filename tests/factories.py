@@ -2,8 +2,9 @@
 
 from itertools import count
 
-from annotations.models import Annotation, Claim
-from sources.models import Article, Outlet, Story
+from annotations.models import Annotation, Claim, Tag
+from sources.models import Article, Outlet, Passage, Story
+from sources.text.layout import analyse
 
 _n = count(1)
 
@@ -24,11 +25,20 @@ def make_story(**fields) -> Story:
     return Story.objects.create(**{"title": f"Story {n}", **fields})
 
 
-def make_article(**fields) -> Article:
+def make_article(*, passages: bool = True, **fields) -> Article:
+    """An article whose text is cut into passages the way the importer cuts it."""
     n = next(_n)
     fields.setdefault("outlet", make_outlet())
     fields.setdefault("story", make_story())
-    return Article.objects.create(**{"title": f"Article {n}", "text": ARTICLE_TEXT, **fields})
+    article = Article.objects.create(**{"title": f"Article {n}", "text": ARTICLE_TEXT, **fields})
+    if passages:
+        Passage.objects.bulk_create(
+            Passage(
+                article=article, ordinal=i, start=p.start, end=p.end, kind=p.kind, depth=p.depth
+            )
+            for i, p in enumerate(analyse(article.text).passages, 1)
+        )
+    return article
 
 
 def make_claim(**fields) -> Claim:
@@ -43,3 +53,27 @@ def make_annotation(article: Article, quote: str, **fields) -> Annotation:
     annotation.full_clean()
     annotation.save()
     return annotation
+
+
+def make_tag(**fields) -> Tag:
+    n = next(_n)
+    return Tag.objects.create(**{"name": f"tag {n}", "slug": f"tag-{n}", **fields})
+
+
+def make_coverage(outlets: int, articles_per_outlet: int, tags=()) -> Story:
+    """A story covered by `outlets` outlets with `articles_per_outlet` articles each. Every
+    article has an annotation under the story's published claim carrying `tags`; the story
+    also has a draft claim."""
+    story = make_story()
+    claim = make_claim(story=story, status=Claim.Status.PUBLISHED)
+    make_claim(story=story, status=Claim.Status.DRAFT)
+    for _ in range(outlets):
+        outlet = make_outlet()
+        for i in range(articles_per_outlet):
+            # A different text each time: an outlet cannot hold the same text twice.
+            article = make_article(
+                outlet=outlet, story=story, text=f"{ARTICLE_TEXT}\n\nUpdate {i}."
+            )
+            annotation = make_annotation(article, "memo shows", claim=claim)
+            annotation.tags.add(*tags)
+    return story
