@@ -148,6 +148,16 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Upload limits of the import page, shown on it; a file over them gets a message
+# saying so, not an error page. A pasted text is held to the per-file limit.
+PARALLAX_MAX_UPLOAD_FILE_BYTES = 10 * 1000 * 1000
+PARALLAX_MAX_UPLOAD_BYTES = 50 * 1000 * 1000
+PARALLAX_MAX_UPLOAD_FILES = 200
+# Django answers 400 past this; one more than ours, so the import page can say it in words.
+DATA_UPLOAD_MAX_NUMBER_FILES = PARALLAX_MAX_UPLOAD_FILES + 1
+# Form data outside files (a pasted text): room for one article and the other fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = PARALLAX_MAX_UPLOAD_FILE_BYTES + 100 * 1000
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -1,0 +1,186 @@
+"""The import page's two forms: files to upload, and a text to paste."""
+
+from django import forms
+
+from sources.models import Outlet, Story
+from sources.uploads import Limits, accepted_suffixes, file_size
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input, each validated (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single_file_clean = super().clean
+        items = data if isinstance(data, list | tuple) else [data]
+        # No file at all goes through the single-file check too, for "required".
+        cleaned = [single_file_clean(item, initial) for item in items or [None]]
+        return [upload for upload in cleaned if upload]
+
+
+def outlet_fields():
+    """An existing outlet from a list, or the name of a new one."""
+    return (
+        forms.ModelChoiceField(
+            label="Existing outlet",
+            queryset=Outlet.objects.order_by("name"),
+            required=False,
+            empty_label="— none —",
+        ),
+        forms.CharField(
+            label="Or a new outlet",
+            max_length=Outlet._meta.get_field("name").max_length,
+            required=False,
+            help_text="Created on import; an outlet of that name, if there is one, is used.",
+        ),
+    )
+
+
+def story_fields():
+    """An existing story from a list, or the title of a new one."""
+    return (
+        forms.ModelChoiceField(
+            label="Existing story",
+            queryset=Story.objects.order_by("title"),
+            required=False,
+            empty_label="— none —",
+        ),
+        forms.CharField(
+            label="Or a new story",
+            max_length=Story._meta.get_field("title").max_length,
+            required=False,
+            help_text="Created on import; a story of that title, if there is one, is used.",
+        ),
+    )
+
+
+class OutletAndStoryMixin:
+    """Cleans the pairs (existing outlet or new name, existing story or new title).
+
+    `cleaned_data["outlet_name"]` and `["story_title"]` hold what the importer
+    is given: a name, or "" when neither was chosen (allowed only when the
+    form does not require it).
+    """
+
+    outlet_and_story_required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for existing, new, result, noun, attribute in (
+            ("outlet", "new_outlet", "outlet_name", "outlet", "name"),
+            ("story", "new_story", "story_title", "story", "title"),
+        ):
+            chosen, typed = cleaned.get(existing), " ".join(cleaned.get(new, "").split())
+            cleaned[result] = ""
+            if chosen and typed:
+                self.add_error(
+                    new,
+                    f"Choose an existing {noun} or type a new one, not both.",
+                )
+            elif chosen:
+                cleaned[result] = getattr(chosen, attribute)
+            elif typed:
+                cleaned[result] = typed
+            elif self.outlet_and_story_required and existing not in self.errors:
+                self.add_error(
+                    existing, f"Choose the {noun} from the list or type a new one below."
+                )
+        return cleaned
+
+
+class UploadForm(OutletAndStoryMixin, forms.Form):
+    files = MultipleFileField(
+        label="Files",
+        # Empty files reach the importer, which reports them with the others.
+        allow_empty_file=True,
+        error_messages={"required": "Choose at least one file to import."},
+    )
+    outlet, new_outlet = outlet_fields()
+    story, new_story = story_fields()
+
+    def __init__(self, *args, limits: Limits, refused: str = "", **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.refused = refused
+        if refused:
+            # The upload was stopped while it was read; say why, not "choose a file".
+            self.fields["files"].required = False
+        self.fields["files"].widget.attrs["accept"] = accepted_suffixes()
+        self.fields["files"].help_text = (
+            "Select several at once: .txt, .html, .json or .jsonl files, or zip archives "
+            "holding them. Add a manifest.csv (columns file, outlet, story, and optionally "
+            "title, url, published, author, language) to give each file its own metadata. "
+            + limits.describe()
+        )
+
+    def clean(self):
+        if self.refused:
+            self.add_error("files", self.refused)
+        return super().clean()
+
+
+class PasteForm(OutletAndStoryMixin, forms.Form):
+    outlet_and_story_required = True
+
+    text = forms.CharField(
+        label="Text",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        strip=False,
+        help_text="The article as published, headline first. Paragraphs are separated by "
+        "blank lines.",
+        error_messages={"required": "Paste the article's text."},
+    )
+    title = forms.CharField(
+        label="Title",
+        required=False,
+        max_length=500,
+        help_text="Leave empty to take the first line of the text.",
+    )
+    outlet, new_outlet = outlet_fields()
+    story, new_story = story_fields()
+    published = forms.DateField(
+        label="Published",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    url = forms.URLField(
+        label="Original URL",
+        required=False,
+        max_length=2000,
+        assume_scheme="https",
+        help_text="Where the article was published, if it is online.",
+    )
+
+    def __init__(self, *args, limits: Limits, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.limits = limits
+        self.fields["text"].help_text += f" Up to {file_size(limits.file_bytes)}, as for a file."
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        if not text.strip():
+            raise forms.ValidationError("Paste the article's text.")
+        size = len(text.encode("utf-8"))
+        if size > self.limits.file_bytes:
+            raise forms.ValidationError(
+                f"The text is {file_size(size)}; the limit is "
+                f"{file_size(self.limits.file_bytes)}, as for a file."
+            )
+        return text
+
+    def import_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "text": data["text"],
+            "title": " ".join(data["title"].split()),
+            "outlet": data["outlet_name"],
+            "story": data["story_title"],
+            "published": data["published"],
+            "url": data["url"],
+        }

@@ -1,0 +1,214 @@
+"""Importing from the browser: uploaded files and pasted text, under explicit size limits.
+
+The import page hands what the editor sent to the same importer as the
+`import_articles` command; this module adds what only a browser upload needs:
+the limits (checked while the request is read, before anything is stored),
+one report row per file, and turning a pasted text into an importer entry.
+"""
+
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+
+from sources.importer import (
+    SUPPORTED,
+    Entry,
+    Outcome,
+    Status,
+    entries_from_folder,
+    import_entries,
+)
+
+# Uploaded files are read as one folder; its name is left out of the report.
+FOLDER = "upload"
+PASTED = "pasted text"
+
+STATUS_LABELS = {
+    Status.CREATED: "created",
+    Status.EXISTING: "already there",
+    Status.SKIPPED: "skipped",
+    Status.FAILED: "failed",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    file_bytes: int
+    request_bytes: int
+    files: int
+
+    @classmethod
+    def from_settings(cls) -> "Limits":
+        # Read per request, so a deployment (or a test) can change them.
+        return cls(
+            file_bytes=settings.PARALLAX_MAX_UPLOAD_FILE_BYTES,
+            request_bytes=settings.PARALLAX_MAX_UPLOAD_BYTES,
+            files=settings.PARALLAX_MAX_UPLOAD_FILES,
+        )
+
+    def describe(self) -> str:
+        return (
+            f"Up to {self.files} files, {file_size(self.file_bytes)} per file "
+            f"and {file_size(self.request_bytes)} in all."
+        )
+
+
+def file_size(n: int) -> str:
+    """A size for people: 850 bytes, 1.5 KB, 12.3 MB (decimal units, as file managers show)."""
+    if n < 1000:
+        return "1 byte" if n == 1 else f"{n} bytes"
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if n >= scale:
+            return f"{n / scale:.1f}".removesuffix(".0") + f" {unit}"
+    raise AssertionError("unreachable")
+
+
+class UploadLimitHandler(FileUploadHandler):
+    """First of the upload handlers on the import page: stops an upload over the limits.
+
+    It sees the request's length before any file is stored, so an upload over
+    the limit never reaches the disk; the rest of the body is read and thrown
+    away so the browser gets the page, not a reset connection. Form fields
+    sent before the first file (the CSRF token among them) are still parsed.
+    """
+
+    def __init__(self, request=None, limits: Limits | None = None):
+        super().__init__(request)
+        self.limits = limits or Limits.from_settings()
+        self.problem = ""
+        self.files_seen = 0
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length > self.limits.request_bytes:
+            self.problem = (
+                f"These files come to {file_size(content_length)}; the limit is "
+                f"{file_size(self.limits.request_bytes)} per upload. Nothing was imported: "
+                "upload them in smaller batches."
+            )
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.files_seen += 1
+        if not self.problem and self.files_seen > self.limits.files:
+            self.problem = (
+                f"More than {self.limits.files} files were sent; the limit is "
+                f"{self.limits.files} files per upload. Nothing was imported: "
+                "upload them in smaller batches, or as a zip archive."
+            )
+        if self.problem:
+            raise StopUpload(connection_reset=False)
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def import_uploads(
+    uploads: list, *, outlet: str = "", story: str = "", limits: Limits
+) -> list[Outcome]:
+    """Imports uploaded files read as one folder, so a manifest.csv among them applies.
+
+    A file over the per-file limit is never read; it gets its own failed row
+    and the other files are imported.
+    """
+    files = {upload.name: upload for upload in uploads}
+    too_big = {
+        f"{FOLDER}/{name}": problem
+        for name, upload in files.items()
+        if (problem := _over_limit(upload, limits))
+    }
+
+    def read(upload) -> bytes:
+        if f"{FOLDER}/{upload.name}" in too_big:
+            return b""
+        upload.seek(0)
+        return upload.read()
+
+    entries = entries_from_folder(FOLDER, files, read=read)
+    for entry in entries:
+        if entry.name in too_big and not entry.problem:
+            entry.problem, entry.data = too_big[entry.name], None
+    outcomes = import_entries(entries, defaults={"outlet": outlet, "story": story})
+    for outcome in outcomes:
+        outcome.name = outcome.name.removeprefix(f"{FOLDER}/")
+    return outcomes
+
+
+def _over_limit(upload, limits: Limits) -> str:
+    if upload.size > limits.file_bytes:
+        return (
+            f"{upload.name} is {file_size(upload.size)}; the limit is "
+            f"{file_size(limits.file_bytes)} per file"
+        )
+    if upload.name.lower().endswith(".zip"):
+        # A small archive can unpack to gigabytes; its directory says how much
+        # (and zipfile never reads a member past the size given there).
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                unpacked = sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return ""  # the importer says what is wrong with it
+        if unpacked > limits.request_bytes:
+            return (
+                f"{upload.name} unpacks to {file_size(unpacked)}; the limit is "
+                f"{file_size(limits.request_bytes)} per upload"
+            )
+    return ""
+
+
+def import_pasted(
+    text: str, *, outlet: str, story: str, title: str = "", published=None, url: str = ""
+) -> Outcome:
+    """Imports a pasted text as one plain-text article with the metadata typed beside it."""
+    metadata = {
+        "outlet": outlet,
+        "story": story,
+        "title": title,
+        "published": published.isoformat() if published else "",
+        "url": url,
+    }
+    # The entry is named "pasted text", never after the title: a name's suffix
+    # decides how the importer reads it, and a title may end in ".json".
+    entry = Entry(PASTED, text.encode("utf-8"), {k: v for k, v in metadata.items() if v})
+    return import_entries([entry])[0]
+
+
+@dataclass
+class Row:
+    name: str
+    status: str
+    label: str
+    reason: str
+    article: object = None
+
+
+class Report:
+    """What the import page shows after an upload: one row per file and a summary line."""
+
+    def __init__(self, outcomes: list[Outcome]):
+        self.rows = [
+            Row(
+                name=outcome.name,
+                status=outcome.status,
+                label=STATUS_LABELS[outcome.status],
+                reason=outcome.reason,
+                article=outcome.article,
+            )
+            for outcome in outcomes
+        ]
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def summary(self) -> str:
+        return ", ".join(f"{self.count(status)} {label}" for status, label in STATUS_LABELS.items())
+
+
+def accepted_suffixes() -> str:
+    """The file picker's `accept` list: what the importer reads, zip archives and manifests."""
+    return ",".join(sorted(SUPPORTED | {".zip", ".csv"}))
