@@ -2,18 +2,33 @@
 
 from django.shortcuts import render
 
-from annotations.models import Claim
-from sources.models import Outlet, Story
+from annotations import queries
+
+# The home page shows the latest of each; "all stories" and "all outlets" pages come later.
+HOME_STORIES = 20
+HOME_OUTLETS = 60
+HOME_CLAIMS = 15
+
+
+def first(queryset, limit: int) -> tuple[list, bool]:
+    """The first `limit` rows, and whether there are more, in one query (asks for one extra)."""
+    rows = list(queryset[: limit + 1])
+    return rows[:limit], len(rows) > limit
 
 
 def home(request):
-    claims = Claim.objects.filter(status=Claim.Status.PUBLISHED).select_related("story")
+    stories, more_stories = first(queries.stories_with_counts(), HOME_STORIES)
+    outlets, more_outlets = first(queries.outlets_with_counts(), HOME_OUTLETS)
+    claims, more_claims = first(queries.recent_claims(), HOME_CLAIMS)
     return render(
         request,
         "home.html",
         {
-            "stories": Story.objects.all()[:50],
-            "outlets": Outlet.objects.all()[:100],
-            "claims": claims.order_by("-updated")[:20],
+            "stories": stories,
+            "more_stories": more_stories,
+            "outlets": outlets,
+            "more_outlets": more_outlets,
+            "claims": claims,
+            "more_claims": more_claims,
         },
     )
