@@ -1,0 +1,122 @@
+"""A reader's walk: home, a story, an outlet, at desktop and phone widths."""
+
+import datetime
+
+import pytest
+
+from annotations.models import Claim
+from annotations.views.browse import ARTICLES_PER_PAGE
+from tests.factories import (
+    ARTICLE_TEXT,
+    make_annotation,
+    make_article,
+    make_claim,
+    make_outlet,
+    make_story,
+    make_tag,
+)
+
+STORY = "Callowmouth flood barrier memo and what the mayor's office knew about the north gate"
+OUTLET = "The Callowmouth Courier and Evening Harbour Gazette"
+
+
+def make_demo_like_corpus():
+    """One story in three outlets, with long titles, tags, claims, a draft, and enough
+    articles from one outlet to need a second page."""
+    story = make_story(
+        title=STORY,
+        description="A leaked memo suggests the gate was faulty months before the surge.",
+    )
+    courier = make_outlet(
+        name=OUTLET, site="https://courier.example.org/", country="United Kingdom", language="en"
+    )
+    klaxon = make_outlet(name="The Daily Klaxon")
+    undertow = make_outlet(name="The Undertow")
+    framing = make_tag(name="framing-demo", colour="#cdb4db")
+    quote = make_tag(name="quote-demo", colour="#bde0fe")
+    claim = make_claim(
+        story=story,
+        statement="The mayor's office knew the north gate was faulty months before the surge.",
+        status=Claim.Status.PUBLISHED,
+    )
+    make_claim(story=story, statement="A draft readers never see.", status=Claim.Status.DRAFT)
+    for n, outlet in enumerate([courier, klaxon, undertow]):
+        article = make_article(
+            outlet=outlet,
+            story=story,
+            title=f"Callowmouth mayor knew flood barrier gate was faulty, leaked memo shows ({n})",
+            byline="Marta Quill, Senior Correspondent for Coastal Affairs",
+            published=None if n == 2 else datetime.date(2025, 5, 14 + n),
+        )
+        make_annotation(article, "memo shows", claim=claim).tags.add(framing, quote)
+        make_annotation(article, "hinges were corroded").tags.add(quote)
+    for n in range(ARTICLES_PER_PAGE):
+        make_article(
+            outlet=courier,
+            story=story,
+            title=f"Barrier update {n}: the council weighs the repair bids",
+            text=f"{ARTICLE_TEXT}\n\nUpdate {n}.",
+            published=datetime.date(2025, 1, 1) + datetime.timedelta(days=n),
+        )
+    return story, courier
+
+
+def overflow(page):
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def check(page, axe_violations):
+    page.wait_for_load_state("networkidle")
+    assert axe_violations(page) == [], page.url
+    assert overflow(page) <= 0, page.url
+    assert page.problems.csp_violations == [], page.url
+    assert page.problems.all() == [], page.url
+
+
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_reader_walks_from_home_to_a_story_to_an_outlet(page, axe_violations, width):
+    make_demo_like_corpus()
+    page.set_viewport_size({"width": width, "height": 900})
+
+    page.goto("/")
+    assert page.get_by_role("heading", name="Stories").is_visible()
+    check(page, axe_violations)
+
+    page.get_by_role("link", name=STORY).click()
+    assert page.get_by_role("heading", level=1, name=STORY).is_visible()
+    assert page.get_by_text("A draft readers never see.").count() == 0
+    check(page, axe_violations)
+
+    page.get_by_role("link", name=OUTLET).first.click()
+    assert page.get_by_role("heading", level=1, name=OUTLET).is_visible()
+    tag_table = page.get_by_role("table")
+    assert tag_table.get_by_role("row", name="quote-demo 2").is_visible()
+    assert tag_table.get_by_role("row", name="framing-demo 1").is_visible()
+    # The swatch takes its colour from an SVG attribute, which the CSP allows.
+    swatch = tag_table.locator("svg rect").first
+    assert swatch.evaluate("el => getComputedStyle(el).fill") == "rgb(189, 224, 254)"
+    check(page, axe_violations)
+
+    page.get_by_role("navigation", name="Pages of articles").get_by_role(
+        "link", name="Next page"
+    ).click()
+    assert page.get_by_text("Page 2 of 2").is_visible()
+    check(page, axe_violations)
+
+
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_login_page_is_accessible_with_and_without_an_error(page, axe_violations, width):
+    page.set_viewport_size({"width": width, "height": 900})
+
+    page.goto("/accounts/login/?next=/")
+    check(page, axe_violations)
+
+    page.get_by_label("Username").fill("nobody")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Log in").click()
+
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_label("Username").input_value() == "nobody"
+    check(page, axe_violations)
