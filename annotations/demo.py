@@ -16,7 +16,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from annotations.models import Annotation, Claim, Tag
+from annotations.editing import create_annotation
+from annotations.models import Annotation, Claim, ClaimRevision, Tag
 from sources.importer import import_paths
 from sources.models import Article, Story
 from sources.text.anchoring import locate_quote
@@ -131,6 +132,12 @@ def ensure_claims(items, result: DemoResult, editor) -> dict[str, Claim]:
             defaults={"status": item["status"], "created_by": editor},
         )
         if created:
+            ClaimRevision.objects.create(
+                claim=claim,
+                user=editor,
+                action=ClaimRevision.Action.CREATED,
+                changes=claim.snapshot(),
+            )
             result.claims_created += 1
         else:
             result.claims_existing += 1
@@ -160,17 +167,17 @@ def ensure_annotation(item, articles, claims, result: DemoResult, editor) -> Non
         if claim is None:
             raise DemoError(f"{file}: the claim “{item['claim']}” is not among the demo claims.")
 
-    annotation = Annotation(
-        article=article,
-        start=span.start,
-        end=span.end,
-        claim=claim,
-        stance=item["stance"],
-        note=item["note"],
-        author=editor,
+    # Through the same workflow as the reader's form, so the history is recorded too.
+    create_annotation(
+        article,
+        editor,
+        {
+            "start": span.start,
+            "end": span.end,
+            "claim": claim,
+            "stance": item["stance"],
+            "note": item["note"],
+            "tags": [tag.name for tag in tags],
+        },
     )
-    annotation.set_quote_from_offsets()
-    annotation.full_clean()
-    annotation.save()
-    annotation.tags.set(tags)
     result.annotations_created += 1

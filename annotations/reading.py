@@ -16,13 +16,21 @@ FOLDED = {
 }
 
 
+# Kinds shown open, but set apart under a label.
+LABELLED = {Passage.Kind.PREFACE: "Editor's preface"}
+
+
 @dataclass
 class Block:
-    """Consecutive passages shown together: open body text, or a fold of one kind."""
+    """Consecutive passages shown together: open body text, a labelled part, or a fold."""
 
     kind: str
     folded: bool
     passages: list = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return LABELLED.get(self.kind, "")
 
     @property
     def summary(self) -> str:
@@ -42,9 +50,9 @@ def article_blocks(text: str, passages, annotations) -> list[Block]:
     for passage in passages:
         passage.html = passage_html(text, passage.start, passage.end, spans, by_id, anchored)
         folded = passage.kind in FOLDED
-        last = blocks[-1] if blocks else None
-        if last is None or last.folded != folded or (folded and last.kind != passage.kind):
-            blocks.append(Block(kind=passage.kind if folded else "text", folded=folded))
+        kind = passage.kind if folded or passage.kind in LABELLED else "text"
+        if not blocks or blocks[-1].kind != kind:
+            blocks.append(Block(kind=kind, folded=folded))
         blocks[-1].passages.append(passage)
     return blocks
 
