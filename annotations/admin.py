@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from annotations.editing import record_claim_change
 from annotations.models import Annotation, Claim, Tag, TaggedAnnotation
 
 
@@ -17,6 +18,13 @@ class ClaimAdmin(admin.ModelAdmin):
     search_fields = ["statement", "slug"]
     list_select_related = ["story", "created_by"]
     readonly_fields = ["created", "updated"]
+
+    def save_model(self, request, obj, form, change):
+        before = Claim.objects.get(pk=obj.pk).snapshot() if change else None
+        if not change:
+            obj.created_by = obj.created_by or request.user
+        super().save_model(request, obj, form, change)
+        record_claim_change(obj, request.user, before)
 
 
 class TaggedAnnotationInline(admin.TabularInline):

@@ -16,8 +16,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from annotations.editing import create_annotation
-from annotations.models import Annotation, Claim, ClaimRevision, Tag
+from annotations.editing import create_annotation, record_claim_change
+from annotations.models import Annotation, Claim, Tag
 from sources.importer import import_paths
 from sources.models import Article, Story
 from sources.text.anchoring import locate_quote
@@ -132,12 +132,7 @@ def ensure_claims(items, result: DemoResult, editor) -> dict[str, Claim]:
             defaults={"status": item["status"], "created_by": editor},
         )
         if created:
-            ClaimRevision.objects.create(
-                claim=claim,
-                user=editor,
-                action=ClaimRevision.Action.CREATED,
-                changes=claim.snapshot(),
-            )
+            record_claim_change(claim, editor, before=None)
             result.claims_created += 1
         else:
             result.claims_existing += 1

@@ -18,9 +18,7 @@ def _save_claim(claim: Claim | None, user) -> Claim | None:
     if claim is not None and claim.pk is None:
         claim.created_by = user
         claim.save()
-        ClaimRevision.objects.create(
-            claim=claim, user=user, action=ClaimRevision.Action.CREATED, changes=claim.snapshot()
-        )
+        record_claim_change(claim, user, before=None)
     return claim
 
 
@@ -75,6 +73,20 @@ def update_annotation(annotation: Annotation, user, data: dict) -> Annotation:
             changes=changes,
         )
     return annotation
+
+
+def record_claim_change(claim: Claim, user, before: dict | None) -> None:
+    """History for a claim saved elsewhere (the admin): created, or what changed."""
+    if before is None:
+        ClaimRevision.objects.create(
+            claim=claim, user=user, action=ClaimRevision.Action.CREATED, changes=claim.snapshot()
+        )
+        return
+    changes = _changes(before, claim.snapshot())
+    if changes:
+        ClaimRevision.objects.create(
+            claim=claim, user=user, action=ClaimRevision.Action.CHANGED, changes=changes
+        )
 
 
 @transaction.atomic

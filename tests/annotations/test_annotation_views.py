@@ -263,3 +263,28 @@ def test_naked_capitalism_comments_are_folded_by_default(client):
         assert f'data-start="{passage.start}"' in folds[0]
     body = article.passages.filter(kind="body").first()
     assert f'data-start="{body.start}"' not in "".join(folds)
+
+
+def test_claim_changed_in_the_admin_is_recorded_in_its_history(client, moderator):
+    moderator.is_superuser = True
+    moderator.save()
+    claim = make_claim(statement="Old wording")
+    client.force_login(moderator)
+    response = client.post(
+        reverse("admin:annotations_claim_change", args=[claim.pk]),
+        {
+            "story": claim.story_id,
+            "slug": claim.slug,
+            "statement": "New wording",
+            "status": "published",
+        },
+    )
+    assert response.status_code == 302
+    revision = claim.revisions.get()
+    assert revision.action == "changed" and revision.user == moderator
+    assert revision.changes == {
+        "statement": ["Old wording", "New wording"],
+        "status": ["draft", "published"],
+    }
+    page = client.get(claim.get_absolute_url()).content.decode()
+    assert "Old wording" in page and "New wording" in page
