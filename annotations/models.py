@@ -48,7 +48,7 @@ class Claim(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(Claim, self.statement, max_length=60)
+            self.slug = self.new_slug(self.statement)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -60,6 +60,16 @@ class Claim(models.Model):
 
     def snapshot(self) -> dict:
         return {"statement": self.statement, "status": self.status}
+
+    @staticmethod
+    def new_slug(statement: str) -> str:
+        """A slug used by no claim, now or in the past (old slugs keep redirecting)."""
+        return unique_slug(
+            Claim,
+            statement,
+            max_length=60,
+            taken=lambda slug: ClaimAlias.objects.filter(slug=slug).exists(),
+        )
 
 
 class AnnotationQuerySet(models.QuerySet):
@@ -75,6 +85,64 @@ class AnnotationQuerySet(models.QuerySet):
                 to_attr="tag_links",
             )
         )
+
+
+class ClaimAlias(models.Model):
+    """A slug a claim had before it was renamed or merged; its links redirect."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="aliases")
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        verbose_name_plural = "claim aliases"
+
+    def __str__(self):
+        return f"{self.slug} → {self.claim.slug}"
+
+
+class ClaimRelation(models.Model):
+    """How one claim stands to another: an admission contradicting an earlier denial, say."""
+
+    class Kind(models.TextChoices):
+        CONTRADICTS = "contradicts", "contradicts"
+        PARAPHRASES = "paraphrases", "paraphrases"
+        NARROWS = "narrows", "narrows"
+        ESCALATES = "escalates", "escalates"
+        EARLIER_VERSION = "earlier-version", "is an earlier version of"
+
+    # How the relation reads from the other claim's side.
+    INVERSE = {
+        Kind.CONTRADICTS: "is contradicted by",
+        Kind.PARAPHRASES: "is paraphrased by",
+        Kind.NARROWS: "is narrowed by",
+        Kind.ESCALATES: "is escalated by",
+        Kind.EARLIER_VERSION: "is a later version of",
+    }
+
+    source = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_out")
+    target = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_in")
+    kind = models.CharField(max_length=20, choices=Kind)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "target", "kind"], name="claim_relation_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=F("target")), name="claim_relation_not_to_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.get_kind_display()} {self.target}"
+
+    @property
+    def inverse_label(self) -> str:
+        return self.INVERSE[self.kind]
 
 
 class Annotation(models.Model):

@@ -6,11 +6,14 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 
-def unique_slug(model, text: str, max_length: int = 80) -> str:
-    """A slug for `text` that no row of `model` uses yet ("nato", "nato-2", …)."""
+def unique_slug(model, text: str, max_length: int = 80, taken=None) -> str:
+    """A slug for `text` that no row of `model` uses yet ("nato", "nato-2", …).
+
+    `taken(slug)`, when given, also says whether a slug is in use elsewhere.
+    """
     base = slugify(text, allow_unicode=False)[:max_length].strip("-") or "item"
     slug, n = base, 1
-    while model.objects.filter(slug=slug).exists():
+    while model.objects.filter(slug=slug).exists() or (taken and taken(slug)):
         n += 1
         suffix = f"-{n}"
         slug = base[: max_length - len(suffix)] + suffix
