@@ -22,6 +22,9 @@ class Tag(TagBase):
     class Meta:
         ordering = ["name"]
 
+    def get_absolute_url(self):
+        return reverse("annotations:tag-detail", args=[self.slug])
+
 
 class Claim(models.Model):
     """A canonical statement; its comparison page shows every outlet's wording of it."""

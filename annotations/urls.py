@@ -1,13 +1,14 @@
 from django.urls import path
 
-from annotations import views
-from annotations.views import reader
+from annotations.views import browse, reader, relations
 
 app_name = "annotations"
 
 urlpatterns = [
-    path("stories/<slug:slug>/", views.story_detail, name="story-detail"),
-    path("outlets/<slug:slug>/", views.outlet_detail, name="outlet-detail"),
+    path("stories/<slug:slug>/", browse.story_detail, name="story-detail"),
+    path("outlets/<slug:slug>/", browse.outlet_detail, name="outlet-detail"),
+    path("tags/<slug:slug>/", browse.tag_detail, name="tag-detail"),
+    path("claims/", browse.claim_list, name="claim-list"),
     path("articles/<int:article_id>/", reader.article_detail, name="article-detail"),
     path(
         "articles/<int:article_id>/annotations/",
@@ -27,5 +28,11 @@ urlpatterns = [
         name="annotation-restore",
     ),
     path("claims/<slug:slug>/", reader.claim_detail, name="claim-detail"),
+    path("claims/<slug:slug>/relations/", relations.relation_add, name="claim-relation-add"),
+    path(
+        "claims/<slug:slug>/relations/<int:relation_id>/delete/",
+        relations.relation_delete,
+        name="claim-relation-delete",
+    ),
     path("tags.css", reader.tag_styles, name="tag-styles"),
 ]

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language_info
 
 from annotations import queries
+from annotations.models import Tag
 from parallax.permissions import is_editor
 from sources.models import Article, Outlet, Story
 
@@ -80,3 +81,12 @@ def outlet_detail(request, slug):
             "tags": list(queries.tag_use_for_outlet(outlet)),
         },
     )
+
+
+def claim_list(request):
+    return render(request, "annotations/claim_list.html", {})
+
+
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    return render(request, "annotations/tag_detail.html", {"tag": tag})

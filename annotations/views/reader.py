@@ -10,6 +10,7 @@ from annotations import editing
 from annotations.forms import AnnotationFieldsForm, AnnotationForm
 from annotations.models import Annotation, Claim, Tag
 from annotations.reading import article_blocks
+from annotations.relations import RelationForm, relations_of
 from parallax.permissions import can_change, editor_required, is_editor, is_moderator
 from sources.models import Article
 
@@ -148,6 +149,7 @@ def claim_detail(request, slug):
         .select_related("article__outlet")
         .order_by("article__outlet__name", "article__published", "start")
     )
+    editor = is_editor(request.user)
     return render(
         request,
         "annotations/claim_detail.html",
@@ -155,6 +157,8 @@ def claim_detail(request, slug):
             "claim": claim,
             "annotations": annotations,
             "revisions": claim.revisions.select_related("user"),
+            "relations": relations_of(claim, include_drafts=editor),
+            "relation_form": RelationForm(claim=claim) if editor else None,
         },
     )
 
