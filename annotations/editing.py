@@ -1,9 +1,18 @@
 """Annotating: creating, changing, deleting and restoring annotations, with their history."""
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
-from annotations.models import Annotation, AnnotationRevision, Claim, ClaimRevision
+from annotations.models import (
+    Annotation,
+    AnnotationRevision,
+    Claim,
+    ClaimAlias,
+    ClaimRelation,
+    ClaimRevision,
+)
 from sources.text.anchoring import quote_selector
 
 
@@ -105,3 +114,55 @@ def restore_annotation(annotation: Annotation, user) -> None:
     AnnotationRevision.objects.create(
         annotation=annotation, user=user, action=AnnotationRevision.Action.RESTORED
     )
+
+
+@transaction.atomic
+def set_claim_status(claim: Claim, status: str, user) -> None:
+    before = claim.snapshot()
+    claim.status = status
+    claim.save(update_fields=["status", "updated"])
+    record_claim_change(claim, user, before)
+
+
+@transaction.atomic
+def rename_claim(claim: Claim, statement: str, user) -> None:
+    """New wording, and a slug to match; the old slug keeps redirecting."""
+    before = claim.snapshot()
+    claim.statement = statement
+    old_slug = claim.slug
+    if slugify(statement)[:60].strip("-") != old_slug:
+        ClaimAlias.objects.create(claim=claim, slug=old_slug)
+        claim.slug = Claim.new_slug(statement)
+    claim.save()
+    record_claim_change(claim, user, before)
+
+
+@transaction.atomic
+def merge_claims(source: Claim, target: Claim, user) -> int:
+    """Fold `source` into `target`: its annotations and relations move, its links redirect.
+
+    Returns how many annotations moved.
+    """
+    moved = source.annotations.update(claim=target)
+    for relation in ClaimRelation.objects.filter(Q(source=source) | Q(target=source)):
+        ends = {
+            "source": target if relation.source_id == source.pk else relation.source,
+            "target": target if relation.target_id == source.pk else relation.target,
+        }
+        duplicate = ClaimRelation.objects.filter(kind=relation.kind, **ends).exists()
+        if ends["source"] == ends["target"] or duplicate:
+            relation.delete()
+        else:
+            ClaimRelation.objects.filter(pk=relation.pk).update(
+                source=ends["source"], target=ends["target"]
+            )
+    source.aliases.update(claim=target)
+    ClaimAlias.objects.create(claim=target, slug=source.slug)
+    ClaimRevision.objects.create(
+        claim=target,
+        user=user,
+        action=ClaimRevision.Action.CHANGED,
+        changes={"merged in": [None, f"“{source.statement}” ({moved} annotations)"]},
+    )
+    source.delete()
+    return moved

@@ -87,3 +87,28 @@ class AnnotationForm(AnnotationFieldsForm):
                 code="quote_mismatch",
             )
         return data
+
+
+class ClaimRenameForm(forms.Form):
+    statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="The claim's canonical wording. Links to its old address keep working.",
+    )
+
+    def clean_statement(self):
+        return " ".join(self.cleaned_data["statement"].split())
+
+
+class ClaimMergeForm(forms.Form):
+    into = forms.ModelChoiceField(
+        queryset=Claim.objects.none(),
+        label="Merge into",
+        help_text="Its annotations and relations move there, and this claim's links redirect.",
+    )
+
+    def __init__(self, *args, claim, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = Claim.objects.filter(story=claim.story_id).exclude(
+            pk=claim.pk
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations.views import browse, reader, relations
+from annotations.views import browse, claims, reader, relations
 
 app_name = "annotations"
 
@@ -27,7 +27,12 @@ urlpatterns = [
         reader.annotation_restore,
         name="annotation-restore",
     ),
-    path("claims/<slug:slug>/", reader.claim_detail, name="claim-detail"),
+    path("claims/<slug:slug>/", claims.claim_detail, name="claim-detail"),
+    path("claims/<slug:slug>/export.csv", claims.claim_export_csv, name="claim-export-csv"),
+    path("claims/<slug:slug>/export.json", claims.claim_export_json, name="claim-export-json"),
+    path("claims/<slug:slug>/publish/", claims.claim_publish, name="claim-publish"),
+    path("claims/<slug:slug>/edit/", claims.claim_edit, name="claim-edit"),
+    path("claims/<slug:slug>/merge/", claims.claim_merge, name="claim-merge"),
     path("claims/<slug:slug>/relations/", relations.relation_add, name="claim-relation-add"),
     path(
         "claims/<slug:slug>/relations/<int:relation_id>/delete/",

@@ -10,7 +10,6 @@ from annotations import editing
 from annotations.forms import AnnotationFieldsForm, AnnotationForm
 from annotations.models import Annotation, Claim, Tag
 from annotations.reading import article_blocks
-from annotations.relations import RelationForm, relations_of
 from parallax.permissions import can_change, editor_required, is_editor, is_moderator
 from sources.models import Article
 
@@ -137,30 +136,6 @@ def annotation_restore(request, annotation_id):
         editing.restore_annotation(annotation, request.user)
         messages.success(request, "Annotation restored.")
     return redirect(annotation)
-
-
-def claim_detail(request, slug):
-    claim = get_object_or_404(Claim.objects.select_related("story", "created_by"), slug=slug)
-    if not claim.is_published and not is_editor(request.user):
-        raise Http404("No such claim.")
-    annotations = (
-        claim.annotations.visible()
-        .with_details()
-        .select_related("article__outlet")
-        .order_by("article__outlet__name", "article__published", "start")
-    )
-    editor = is_editor(request.user)
-    return render(
-        request,
-        "annotations/claim_detail.html",
-        {
-            "claim": claim,
-            "annotations": annotations,
-            "revisions": claim.revisions.select_related("user"),
-            "relations": relations_of(claim, include_drafts=editor),
-            "relation_form": RelationForm(claim=claim) if editor else None,
-        },
-    )
 
 
 def tag_styles(request):

@@ -1,0 +1,232 @@
+"""The claim comparison page, its exports, and the editorial workflow for claims."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from annotations import editing
+from annotations.comparison import EXPORT_COLUMNS, Filters, compare, export_rows
+from annotations.forms import ClaimMergeForm, ClaimRenameForm
+from annotations.models import Annotation, Claim, ClaimAlias
+from annotations.relations import RelationForm, relations_of
+from parallax.permissions import can_change, editor_required, is_editor, moderator_required
+from sources.models import Article, Outlet
+
+
+class MovedClaim(Exception):
+    """Raised for a slug the claim had before: its pages redirect."""
+
+    def __init__(self, claim):
+        self.claim = claim
+
+
+def load_claim(request, slug) -> Claim:
+    """The claim, if this user may see it: drafts are for editors only.
+
+    Raises MovedClaim for a slug the claim had before a rename or merge.
+    """
+    claim = Claim.objects.select_related("story", "created_by").filter(slug=slug).first()
+    if claim is None:
+        alias = ClaimAlias.objects.select_related("claim").filter(slug=slug).first()
+        if alias is None:
+            raise Http404("No such claim.")
+        raise MovedClaim(alias.claim)
+    if not claim.is_published and not is_editor(request.user):
+        raise Http404("No such claim.")
+    return claim
+
+
+def follows_moves(view):
+    """Old slugs answer with a permanent redirect to the same page under the new one."""
+
+    def wrapper(request, slug, *args, **kwargs):
+        try:
+            return view(request, slug, *args, **kwargs)
+        except MovedClaim as moved:
+            url = reverse(request.resolver_match.view_name, args=[moved.claim.slug, *args])
+            query = request.META.get("QUERY_STRING", "")
+            return redirect(f"{url}?{query}" if query else url, permanent=True)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def comparison_for(claim: Claim, filters: Filters):
+    annotations = (
+        claim.annotations.visible()
+        .with_details()
+        .prefetch_related(
+            # Each article (with its text, for the context) once, not once per annotation.
+            Prefetch("article", queryset=Article.objects.select_related("outlet"))
+        )
+        .order_by("start", "pk")
+    )
+    outlets = Outlet.objects.filter(articles__story=claim.story_id).distinct().order_by("name")
+    return compare(claim, list(annotations), list(outlets), filters)
+
+
+def _canonical_redirect(request, filters: Filters):
+    """Repeated parameters (?outlets=a&outlets=b, as a plain form sends them) become one
+    comma-separated parameter, so every link to a view reads the same."""
+    repeated = any(len(request.GET.getlist(key)) > 1 for key in ("outlets", "tags"))
+    if repeated:
+        extra = {"view": request.GET.get("view", "")}
+        return redirect(request.path + filters.query_string(**extra))
+    return None
+
+
+@follows_moves
+def claim_detail(request, slug):
+    claim = load_claim(request, slug)
+    filters = Filters.from_query(request.GET)
+    if response := _canonical_redirect(request, filters):
+        return response
+    comparison = comparison_for(claim, filters)
+    editor = is_editor(request.user)
+    timeline = request.GET.get("view") == "timeline"
+    return render(
+        request,
+        "annotations/claim_detail.html",
+        {
+            "claim": claim,
+            "comparison": comparison,
+            "filters": filters,
+            "timeline": timeline,
+            "view_query": "&view=timeline" if timeline else "",
+            "columns_url": request.path + filters.query_string(),
+            "timeline_url": request.path + filters.query_string(view="timeline"),
+            "csv_url": reverse("annotations:claim-export-csv", args=[claim.slug])
+            + filters.query_string(),
+            "json_url": reverse("annotations:claim-export-json", args=[claim.slug])
+            + filters.query_string(),
+            "share_url": request.build_absolute_uri(request.get_full_path()),
+            "description": share_description(comparison),
+            "revisions": claim.revisions.select_related("user"),
+            "relations": relations_of(claim, include_drafts=editor),
+            "relation_form": RelationForm(claim=claim) if editor else None,
+            "can_rename": can_change(request.user, claim),
+            "stances": Annotation.Stance.choices,
+        },
+    )
+
+
+def share_description(comparison) -> str:
+    """A line for link previews: which outlets carried the claim, and how."""
+    carried = []
+    for column in comparison.columns:
+        stances = sorted(
+            {
+                e.annotation.get_stance_display().lower()
+                for e in column.excerpts
+                if e.annotation.stance
+            }
+        )
+        name = column.outlet.name
+        carried.append(f"{name} ({', '.join(stances)})" if stances else name)
+    if not carried:
+        return (
+            "No outlet's wording of this claim is annotated yet. "
+            f"Story: {comparison.claim.story.title}."
+        )
+    plural = "" if len(carried) == 1 else "s"
+    text = f"How {len(carried)} outlet{plural} worded it: {'; '.join(carried)}."
+    if comparison.not_covered:
+        text += f" Not covered by {', '.join(o.name for o in comparison.not_covered)}."
+    return text
+
+
+def _export(request, slug):
+    claim = load_claim(request, slug)
+    filters = Filters.from_query(request.GET)
+    comparison = comparison_for(claim, filters)
+    rows = export_rows(
+        comparison,
+        lambda a: request.build_absolute_uri(f"{a.article.get_absolute_url()}#hl-{a.pk}"),
+    )
+    return claim, filters, comparison, rows
+
+
+@follows_moves
+def claim_export_csv(request, slug):
+    claim, _, _, rows = _export(request, slug)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{claim.slug}.csv"'
+    writer = csv.DictWriter(response, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "tags": ", ".join(row["tags"])})
+    return response
+
+
+@follows_moves
+def claim_export_json(request, slug):
+    claim, filters, comparison, rows = _export(request, slug)
+    data = {
+        "claim": {
+            "statement": claim.statement,
+            "slug": claim.slug,
+            "status": claim.status,
+            "story": claim.story.title,
+            "url": request.build_absolute_uri(claim.get_absolute_url()),
+        },
+        "filters": {
+            "outlets": list(filters.outlets),
+            "tags": list(filters.tags),
+            "stance": filters.stance,
+        },
+        "excerpts": rows,
+        "not_covered": [outlet.name for outlet in comparison.not_covered],
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="{claim.slug}.json"'
+    return response
+
+
+@follows_moves
+@require_POST
+@editor_required
+def claim_publish(request, slug):
+    claim = load_claim(request, slug)
+    publish = request.POST.get("status") == Claim.Status.PUBLISHED
+    editing.set_claim_status(
+        claim, Claim.Status.PUBLISHED if publish else Claim.Status.DRAFT, request.user
+    )
+    messages.success(request, "Claim published." if publish else "Claim is a draft again.")
+    return redirect(claim)
+
+
+@follows_moves
+@editor_required
+def claim_edit(request, slug):
+    claim = load_claim(request, slug)
+    if not can_change(request.user, claim):
+        raise PermissionDenied("Only the claim's author or a moderator can rename it.")
+    form = ClaimRenameForm(request.POST or None, initial={"statement": claim.statement})
+    if request.method == "POST" and form.is_valid():
+        editing.rename_claim(claim, form.cleaned_data["statement"], request.user)
+        messages.success(request, "Claim renamed. Links to its old address still work.")
+        return redirect(claim)
+    return render(request, "annotations/claim_edit.html", {"claim": claim, "form": form})
+
+
+@follows_moves
+@moderator_required
+def claim_merge(request, slug):
+    claim = load_claim(request, slug)
+    form = ClaimMergeForm(request.POST or None, claim=claim)
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["into"]
+        moved = editing.merge_claims(claim, target, request.user)
+        plural = "" if moved == 1 else "s"
+        messages.success(
+            request, f"Merged: {moved} annotation{plural} moved; the old link redirects here."
+        )
+        return redirect(target)
+    return render(request, "annotations/claim_merge.html", {"claim": claim, "form": form})

@@ -1,0 +1,296 @@
+"""The claim comparison page, its filters, exports, and the editorial workflow."""
+
+import csv
+import datetime
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from annotations.models import Annotation, Claim, ClaimRelation
+from sources.models import Article, Outlet
+from tests.factories import make_annotation, make_article, make_claim, make_outlet, make_story
+
+pytestmark = pytest.mark.django_db
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "on-my-watch"
+
+
+@pytest.fixture
+def story():
+    """Three outlets; two carry the claim (the later one disputes it), one does not."""
+    story = make_story(title="Harbour gate")
+    claim = make_claim(story=story, statement="The mayor knew", status=Claim.Status.PUBLISHED)
+    wire = make_article(
+        outlet=make_outlet(name="Harbour Wire"),
+        story=story,
+        published=datetime.date(2024, 3, 5),
+        url="https://wire.example.org/gate",
+    )
+    daily = make_article(
+        outlet=make_outlet(name="Quay Daily"), story=story, published=datetime.date(2024, 3, 4)
+    )
+    make_article(outlet=make_outlet(name="Silent Times"), story=story)
+    a = make_annotation(
+        wire, "the hinges were corroded", claim=claim, stance="disputes", note="Wire doubts it"
+    )
+    a.tags.add("framing")
+    b = make_annotation(daily, "failed two inspections", claim=claim, stance="reports")
+    b.tags.add("quote")
+    return story
+
+
+def page(client, claim, query=""):
+    response = client.get(claim.get_absolute_url() + query)
+    assert response.status_code == 200, response.status_code
+    return response.context["comparison"], response.content.decode()
+
+
+def test_columns_by_first_publication_and_outlets_not_covered(client, story):
+    claim = story.claims.get()
+    comparison, html = page(client, claim)
+    assert [c.outlet.name for c in comparison.columns] == ["Quay Daily", "Harbour Wire"]
+    assert [o.name for o in comparison.not_covered] == ["Silent Times"]
+    assert "Not covered" in html
+    # The annotated words inside their sentence, linked to their place in the reader.
+    assert "“We knew <mark" in html
+    wire = Annotation.objects.get(stance="disputes")
+    assert f'{wire.article.get_absolute_url()}#hl-{wire.pk}"' in html
+    assert 'href="https://wire.example.org/gate#:~:text=the%20hinges%20were%20corroded"' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "outlets"),
+    [
+        ("?outlets=harbour-wire", ["Harbour Wire"]),
+        ("?outlets=harbour-wire,quay-daily", ["Quay Daily", "Harbour Wire"]),
+        ("?tags=quote", ["Quay Daily"]),
+        ("?stance=disputes", ["Harbour Wire"]),
+        ("?tags=quote&stance=disputes", []),
+        ("?stance=nonsense", ["Quay Daily", "Harbour Wire"]),
+    ],
+)
+def test_filters_in_the_url(client, story, query, outlets):
+    comparison, _ = page(client, story.claims.get(), query)
+    assert [c.outlet.name for c in comparison.columns] == outlets
+
+
+def test_outlet_filter_limits_not_covered_and_reports_hidden_outlets(client, story):
+    comparison, html = page(
+        client, story.claims.get(), "?outlets=silent-times,quay-daily&stance=disputes"
+    )
+    assert comparison.columns == []
+    assert [o.name for o in comparison.not_covered] == ["Silent Times"]
+    assert [o.name for o in comparison.filtered_out] == ["Quay Daily"]
+    assert "No excerpt matches these filters." in html
+
+
+def test_repeated_parameters_redirect_to_the_comma_form(client, story):
+    claim = story.claims.get()
+    response = client.get(
+        claim.get_absolute_url() + "?outlets=quay-daily&outlets=harbour-wire&view=timeline"
+    )
+    assert response.status_code == 302
+    assert (
+        response["Location"]
+        == claim.get_absolute_url() + "?outlets=quay-daily,harbour-wire&view=timeline"
+    )
+
+
+def test_timeline_orders_excerpts_by_publication(client, story):
+    comparison, html = page(client, story.claims.get(), "?view=timeline")
+    assert [e.article.outlet.name for e in comparison.timeline] == ["Quay Daily", "Harbour Wire"]
+    assert "In order of publication" in html
+
+
+def test_link_preview_meta(client, story):
+    _, html = page(client, story.claims.get())
+    assert '<meta property="og:title" content="The mayor knew">' in html
+    assert (
+        '<meta property="og:description" content="How 2 outlets worded it: Quay Daily (reports); '
+        'Harbour Wire (disputes). Not covered by Silent Times.">'
+    ) in html
+    assert '<meta name="twitter:card" content="summary">' in html
+
+
+def test_exports_follow_the_filters(client, story):
+    claim = story.claims.get()
+    response = client.get(
+        reverse("annotations:claim-export-csv", args=[claim.slug]) + "?stance=reports"
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [(r["outlet"], r["quote"], r["tags"], r["stance"]) for r in rows] == [
+        ("Quay Daily", "failed two inspections", "quote", "reports")
+    ]
+    data = client.get(reverse("annotations:claim-export-json", args=[claim.slug])).json()
+    assert data["claim"]["statement"] == "The mayor knew"
+    assert [e["outlet"] for e in data["excerpts"]] == ["Quay Daily", "Harbour Wire"]
+    assert data["excerpts"][1]["original_url"].endswith("#:~:text=the%20hinges%20were%20corroded")
+    assert data["not_covered"] == ["Silent Times"]
+
+
+def test_draft_is_404_for_readers_page_and_exports_and_200_for_editors(editor_client):
+    # editor_client is the `client` fixture logged in; readers get a client of their own.
+    client = Client()
+    claim = make_claim(statement="Still a draft")
+    for name in ("claim-detail", "claim-export-csv", "claim-export-json"):
+        url = reverse(f"annotations:{name}", args=[claim.slug])
+        assert client.get(url).status_code == 404
+        assert editor_client.get(url).status_code == 200
+    claim.status = Claim.Status.PUBLISHED
+    claim.save()
+    assert client.get(claim.get_absolute_url()).status_code == 200
+
+
+def test_editor_publishes_a_draft_and_readers_cannot(editor_client):
+    client = Client()
+    claim = make_claim(statement="Ready soon")
+    url = reverse("annotations:claim-publish", args=[claim.slug])
+    client.post(url, {"status": "published"})
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.DRAFT
+    editor_client.post(url, {"status": "published"})
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PUBLISHED
+    assert claim.revisions.get().changes == {"status": ["draft", "published"]}
+
+
+def test_renaming_keeps_every_old_link_working(editor, editor_client):
+    client = Client()
+    claim = make_claim(statement="Old wording", status=Claim.Status.PUBLISHED, created_by=editor)
+    old = claim.slug
+    response = editor_client.post(
+        reverse("annotations:claim-edit", args=[old]), {"statement": "New wording"}
+    )
+    claim.refresh_from_db()
+    assert claim.slug == "new-wording"
+    assert response["Location"] == claim.get_absolute_url()
+    moved = client.get(f"/claims/{old}/?stance=reports")
+    assert moved.status_code == 301
+    assert moved["Location"] == "/claims/new-wording/?stance=reports"
+    assert client.get(f"/claims/{old}/export.json")["Location"] == "/claims/new-wording/export.json"
+    # A second rename: both old addresses still lead to the claim.
+    editor_client.post(
+        reverse("annotations:claim-edit", args=["new-wording"]), {"statement": "Newest wording"}
+    )
+    assert (
+        client.get(f"/claims/{old}/", follow=True).redirect_chain[-1][0]
+        == "/claims/newest-wording/"
+    )
+    assert client.get("/claims/new-wording/")["Location"] == "/claims/newest-wording/"
+    # Nobody else gets the old slug.
+    assert make_claim(statement="Old wording").slug == "old-wording-2"
+
+
+def test_only_the_author_or_a_moderator_renames(make_editor, client):
+    claim = make_claim(statement="Someone's claim", created_by=make_editor("alice"))
+    client.force_login(make_editor("bob"))
+    assert (
+        client.post(
+            reverse("annotations:claim-edit", args=[claim.slug]), {"statement": "Bob's"}
+        ).status_code
+        == 403
+    )
+
+
+def test_merging_moves_annotations_and_relations_and_redirects(client, django_user_model, story):
+    moderator = django_user_model.objects.create_user("mod", password="pw-mod-12345", is_staff=True)
+    target = story.claims.get()
+    source = make_claim(story=story, statement="Mayor was aware", status=Claim.Status.PUBLISHED)
+    other = make_claim(story=story, statement="An earlier denial", status=Claim.Status.PUBLISHED)
+    article = Article.objects.get(outlet__name="Silent Times")
+    make_annotation(article, "memo shows", claim=source)
+    ClaimRelation.objects.create(source=source, target=other, kind="contradicts")
+    client.force_login(moderator)
+
+    response = client.post(
+        reverse("annotations:claim-merge", args=[source.slug]), {"into": target.pk}
+    )
+
+    assert response["Location"] == target.get_absolute_url()
+    assert not Claim.objects.filter(pk=source.pk).exists()
+    assert target.annotations.count() == 3
+    assert ClaimRelation.objects.get().source == target
+    client.logout()
+    assert client.get(f"/claims/{source.slug}/")["Location"] == target.get_absolute_url()
+    comparison, _ = page(client, target)
+    assert [c.outlet.name for c in comparison.columns] == [
+        "Quay Daily",
+        "Harbour Wire",
+        "Silent Times",
+    ]
+    assert "merged in" in target.revisions.get().changes
+
+
+def test_editors_cannot_merge(editor_client, story):
+    source = make_claim(story=story)
+    response = editor_client.post(
+        reverse("annotations:claim-merge", args=[source.slug]), {"into": story.claims.first().pk}
+    )
+    assert response.status_code == 403
+    assert Claim.objects.filter(pk=source.pk).exists()
+
+
+def coverage(outlets, per_outlet):
+    story = make_story()
+    claim = make_claim(story=story, status=Claim.Status.PUBLISHED)
+    for _ in range(outlets):
+        outlet = make_outlet()
+        article = make_article(outlet=outlet, story=story, published=datetime.date(2024, 1, 1))
+        for quote in ["Barrier failed", "memo shows", "hinges were corroded", "chief engineer"][
+            :per_outlet
+        ]:
+            annotation = make_annotation(article, quote, claim=claim, stance="reports")
+            annotation.tags.add("quote", "framing")
+    return claim
+
+
+def test_comparison_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    small, large = coverage(3, 1), coverage(30, 4)
+    # claim with story, annotations with claim and author, their articles with outlets,
+    # their tags, the story's outlets, the history.
+    with django_assert_num_queries(6):
+        client.get(small.get_absolute_url())
+    with django_assert_num_queries(6):
+        response = client.get(large.get_absolute_url())
+    assert len(response.context["comparison"].excerpts) == 120
+
+
+def test_close_the_sky_call_on_the_sample_corpus(client):
+    """The February 2022 call to close the sky, as three of the five outlets report it."""
+    assert CORPUS.is_dir(), f"the sample corpus is missing at {CORPUS}"
+    call_command("import_articles", str(CORPUS), stdout=io.StringIO())
+    story = Article.objects.first().story
+    claim = make_claim(
+        story=story,
+        statement="In February 2022 Zelensky asked NATO to close the sky over Ukraine, and was refused",
+        status=Claim.Status.PUBLISHED,
+    )
+    wordings = {
+        "Modern.az": "He wanted NATO to close the sky.",
+        "online.ua": "But please close the airspace.",
+        "Naked Capitalism": "who repeatedly requested a NATO-imposed no-fly zone",
+    }
+    for outlet, quote in wordings.items():
+        make_annotation(
+            Article.objects.get(outlet__name=outlet), quote, claim=claim, stance="reports"
+        )
+
+    comparison, html = page(client, claim)
+
+    assert {
+        c.outlet.name: [e.annotation.exact for e in c.excerpts] for c in comparison.columns
+    } == {outlet: [quote] for outlet, quote in wordings.items()}
+    # Dated outlets first, in order of publication; Naked Capitalism is undated.
+    assert [c.outlet.name for c in comparison.columns] == [
+        "Modern.az",
+        "online.ua",
+        "Naked Capitalism",
+    ]
+    assert sorted(o.name for o in comparison.not_covered) == ["Meduza", "The Dissident"]
+    assert Outlet.objects.count() == 5
+    assert "Stoltenberg finally got on the line to Zelenskyy, " in html
