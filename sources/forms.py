@@ -25,40 +25,30 @@ class MultipleFileField(forms.FileField):
         return [upload for upload in cleaned if upload]
 
 
-def outlet_fields():
-    """An existing outlet from a list, or the name of a new one."""
+def existing_or_new(model, field: str, noun: str, new_label: str):
+    """A choice of an existing row, or the name of a new one (found by name if it exists)."""
     return (
         forms.ModelChoiceField(
-            label="Existing outlet",
-            queryset=Outlet.objects.order_by("name"),
+            label=f"Existing {noun}",
+            queryset=model.objects.order_by(field),
             required=False,
             empty_label="— none —",
         ),
         forms.CharField(
-            label="Or a new outlet",
-            max_length=Outlet._meta.get_field("name").max_length,
+            label=f"Or a new {noun}",
+            max_length=model._meta.get_field(field).max_length,
             required=False,
-            help_text="Created on import; an outlet of that name, if there is one, is used.",
+            help_text=f"Created on import; {new_label}, if there is one, is used.",
         ),
     )
+
+
+def outlet_fields():
+    return existing_or_new(Outlet, "name", "outlet", "an outlet of that name")
 
 
 def story_fields():
-    """An existing story from a list, or the title of a new one."""
-    return (
-        forms.ModelChoiceField(
-            label="Existing story",
-            queryset=Story.objects.order_by("title"),
-            required=False,
-            empty_label="— none —",
-        ),
-        forms.CharField(
-            label="Or a new story",
-            max_length=Story._meta.get_field("title").max_length,
-            required=False,
-            help_text="Created on import; a story of that title, if there is one, is used.",
-        ),
-    )
+    return existing_or_new(Story, "title", "story", "a story of that title")
 
 
 class OutletAndStoryMixin:

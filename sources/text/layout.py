@@ -388,11 +388,8 @@ def _mark_top(top: list[_Line], main: list[_Line], layout: Layout) -> _Line | No
             continue
         if line.kind != BODY:
             continue
-        date = parse_date_line(line.text)
-        if date is not None:
-            line.kind = BOILERPLATE
-            layout.published = layout.published or date
-            layout.byline = layout.byline or _byline_name(line.text)
+        if _take_date_line(line, layout):
+            pass
         elif _is_byline(line):
             layout.byline = layout.byline or _byline_name(line.text)
         elif _is_label(line) or (headline and _key(line.text) == _key(headline.text)):
@@ -403,6 +400,17 @@ def _mark_top(top: list[_Line], main: list[_Line], layout: Layout) -> _Line | No
         elif _heading_like(line):
             line.kind = HEADLINE
     return headline
+
+
+def _take_date_line(line: _Line, layout: Layout) -> bool:
+    """A line holding just a date (perhaps with a byline) is furniture that dates the article."""
+    date = parse_date_line(line.text)
+    if date is None:
+        return False
+    line.kind = BOILERPLATE
+    layout.published = layout.published or date
+    layout.byline = layout.byline or _byline_name(line.text)
+    return True
 
 
 def _is_label(line: _Line) -> bool:
@@ -487,10 +495,7 @@ def _mark_trailing_widgets(main: list[_Line], layout: Layout) -> None:
             continue
         if line.kind != BODY:
             break
-        date = parse_date_line(line.text)
-        if date is not None:
-            line.kind = BOILERPLATE
-            layout.published = layout.published or date
+        if _take_date_line(line, layout):
             continue
         if _is_paragraph(line) or _LIST_MARKER.match(line.text):
             break
