@@ -7,7 +7,7 @@ so a page that uses them answers in a fixed number of queries.
 
 from django.db.models import Count, F, Q, QuerySet
 
-from annotations.models import Claim, Tag
+from annotations.models import Annotation, Claim, Tag
 from sources.models import Article, Outlet, Story
 
 
@@ -85,4 +85,17 @@ def tag_use_for_outlet(outlet: Outlet) -> QuerySet[Tag]:
         )
         .annotate(use_count=Count("tagged_annotations"))
         .order_by("-use_count", "name")
+    )
+
+
+def coverage_for_story(story: Story, *, include_drafts: bool) -> QuerySet:
+    """(claim id, outlet id, stance) for each way an outlet carried one of the story's claims
+    (drafts only when asked), as plain tuples: the coverage grid's cells."""
+    annotations = Annotation.objects.visible().filter(claim__story=story, article__story=story)
+    if not include_drafts:
+        annotations = annotations.filter(claim__status=Claim.Status.PUBLISHED)
+    return (
+        annotations.values_list("claim_id", "article__outlet_id", "stance")
+        .distinct()
+        .order_by("claim_id", "article__outlet_id", "stance")
     )

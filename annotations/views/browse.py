@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language_info
 
 from annotations import queries
-from annotations.models import Tag
+from annotations.coverage import coverage_grid
+from annotations.models import Annotation, Tag
 from parallax.permissions import is_editor
 from sources.models import Article, Outlet, Story
 
@@ -51,6 +52,13 @@ def story_detail(request, slug):
     # Readers never see drafts; editors see them, marked as drafts.
     editor = is_editor(request.user)
     coverage = group_by_outlet(queries.articles_for_story(story))
+    claims = list(queries.claims_for_story(story, include_drafts=editor))
+    grid = coverage_grid(
+        claims,
+        [group.outlet for group in coverage],
+        queries.coverage_for_story(story, include_drafts=editor),
+        dict(Annotation.Stance.choices),
+    )
     return render(
         request,
         "annotations/story_detail.html",
@@ -58,7 +66,8 @@ def story_detail(request, slug):
             "story": story,
             "coverage": coverage,
             "article_count": sum(len(c.articles) for c in coverage),
-            "claims": list(queries.claims_for_story(story, include_drafts=editor)),
+            "claims": claims,
+            "grid": grid,
             "shows_drafts": editor,
         },
     )
