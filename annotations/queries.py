@@ -5,9 +5,9 @@ the number of rows (joins and COUNT()s happen in the database, never per row in 
 so a page that uses them answers in a fixed number of queries.
 """
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
-from annotations.models import Annotation, Claim, Tag
+from annotations.models import Annotation, Claim, Tag, TaggedAnnotation
 from sources.models import Article, Outlet, Story
 
 
@@ -85,6 +85,51 @@ def tag_use_for_outlet(outlet: Outlet) -> QuerySet[Tag]:
         )
         .annotate(use_count=Count("tagged_annotations"))
         .order_by("-use_count", "name")
+    )
+
+
+def stories_with_claims(*, include_drafts: bool) -> QuerySet[Story]:
+    """Stories that have claims a user may see, by title: the claims index's story filter."""
+    claims = Claim.objects.all() if include_drafts else published_claims()
+    return (
+        Story.objects.filter(pk__in=claims.values("story"))
+        .only("pk", "slug", "title")
+        .order_by("title", "pk")
+    )
+
+
+def claims_for_index(
+    *, include_drafts: bool, search: str = "", story: str = "", tag: str = ""
+) -> QuerySet[Claim]:
+    """Claims (drafts only when asked) whose statement contains `search`, in the story with
+    slug `story`, carried by at least one live annotation tagged with slug `tag`; each with
+    its story and `outlet_count`. Empty arguments do not filter."""
+    claims = Claim.objects.all() if include_drafts else published_claims()
+    if search:
+        claims = claims.filter(statement__icontains=search)
+    if story:
+        claims = claims.filter(story__slug=story)
+    if tag:
+        # EXISTS rather than a join: a join would multiply the rows that outlet_count counts.
+        claims = claims.filter(
+            Exists(
+                TaggedAnnotation.objects.filter(
+                    Q(content_object__claim=OuterRef("pk"), tag__slug=tag)
+                    & live_annotations("content_object__")
+                )
+            )
+        )
+    return (
+        claims.select_related("story")
+        .defer("story__description")
+        .annotate(
+            outlet_count=Count(
+                "annotations__article__outlet",
+                filter=live_annotations("annotations__"),
+                distinct=True,
+            )
+        )
+        .order_by("statement", "pk")
     )
 
 

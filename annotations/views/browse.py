@@ -1,4 +1,4 @@
-"""Browsing pages: stories and outlets."""
+"""Browsing pages: stories, outlets and the claims index."""
 
 from dataclasses import dataclass
 from itertools import groupby
@@ -15,6 +15,9 @@ from parallax.permissions import is_editor
 from sources.models import Article, Outlet, Story
 
 ARTICLES_PER_PAGE = 50
+CLAIMS_PER_PAGE = 50
+# Longer search terms and slugs than any real one are cut, not refused.
+MAX_PARAM_LENGTH = 200
 
 
 @dataclass
@@ -45,6 +48,12 @@ def language_name(code: str) -> str:
         return get_language_info(code.strip().lower())["name"]
     except KeyError:
         return code
+
+
+def query_param(value: str | None) -> str:
+    """A query-string value as a filter can use it: trimmed, cut to a sane length, and
+    without NUL characters, which PostgreSQL refuses in any string."""
+    return (value or "").replace("\x00", "").strip()[:MAX_PARAM_LENGTH]
 
 
 def story_detail(request, slug):
@@ -93,7 +102,33 @@ def outlet_detail(request, slug):
 
 
 def claim_list(request):
-    return render(request, "annotations/claim_list.html", {})
+    editor = is_editor(request.user)
+    search = query_param(request.GET.get("q"))
+    story = query_param(request.GET.get("story"))
+    tag = query_param(request.GET.get("tag"))
+    stories = list(queries.stories_with_claims(include_drafts=editor))
+    tags = list(Tag.objects.order_by("name"))
+    claims = queries.claims_for_index(include_drafts=editor, search=search, story=story, tag=tag)
+    paginator = Paginator(claims, CLAIMS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "annotations/claim_list.html",
+        {
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2),
+            "search": search,
+            "story": story,
+            "tag": tag,
+            # For the empty state: what was asked for, by name when the name is known.
+            "story_title": next((s.title for s in stories if s.slug == story), story),
+            "tag_name": next((t.name for t in tags if t.slug == tag), tag),
+            "filtered": bool(search or story or tag),
+            "stories": stories,
+            "tags": tags,
+            "shows_drafts": editor,
+        },
+    )
 
 
 def tag_detail(request, slug):
