@@ -5,7 +5,8 @@ the number of rows (joins and COUNT()s happen in the database, never per row in 
 so a page that uses them answers in a fixed number of queries.
 """
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from annotations.models import Annotation, Claim, Tag, TaggedAnnotation
 from sources.models import Article, Outlet, Story
@@ -131,6 +132,64 @@ def claims_for_index(
         )
         .order_by("statement", "pk")
     )
+
+
+def stories_using_tag(tag: Tag) -> QuerySet[Story]:
+    """Stories with a live annotation carrying `tag`, by title: the tag page's story filter."""
+    tagged = Annotation.objects.visible().filter(tagged_items__tag=tag)
+    return (
+        Story.objects.filter(pk__in=tagged.values("article__story"))
+        .only("pk", "slug", "title")
+        .order_by("title", "pk")
+    )
+
+
+def annotations_for_tag(tag: Tag, *, story: str = "") -> QuerySet[Annotation]:
+    """Live annotations carrying `tag` (in the story with slug `story`, when given), by
+    outlet name, then article date and position in the text; each with its article,
+    outlet and claim, and its tags prefetched as `tag_links` (as with_details() does)."""
+    # tagged_items__tag joins one row per annotation: an annotation has a tag at most once.
+    annotations = Annotation.objects.visible().filter(tagged_items__tag=tag)
+    if story:
+        annotations = annotations.filter(article__story__slug=story)
+    return (
+        annotations.select_related("article__outlet", "claim")
+        .defer("article__text", "article__raw", "prefix", "suffix")
+        .prefetch_related(
+            Prefetch(
+                "tagged_items",
+                queryset=TaggedAnnotation.objects.select_related("tag").order_by("pk"),
+                to_attr="tag_links",
+            )
+        )
+        .order_by(
+            "article__outlet__name",
+            "article__outlet_id",
+            F("article__published").asc(nulls_last=True),
+            "article_id",
+            "start",
+            "pk",
+        )
+    )
+
+
+def count_with_outlets(annotations: QuerySet[Annotation]) -> tuple[int, int]:
+    """How many annotations there are, and from how many outlets, in one query."""
+    totals = annotations.aggregate(
+        annotations=Count("pk"), outlets=Count("article__outlet", distinct=True)
+    )
+    return totals["annotations"], totals["outlets"]
+
+
+def first_per_outlet(annotations: QuerySet[Annotation], limit: int) -> QuerySet[Annotation]:
+    """At most `limit` of `annotations` per outlet, in the same order, each with
+    `outlet_total`: how many the outlet has in all. Still one query: the window functions
+    run in a subquery the database filters."""
+    order = annotations.query.order_by
+    return annotations.annotate(
+        outlet_rank=Window(RowNumber(), partition_by=F("article__outlet"), order_by=order),
+        outlet_total=Window(Count("pk"), partition_by=F("article__outlet")),
+    ).filter(outlet_rank__lte=limit)
 
 
 def coverage_for_story(story: Story, *, include_drafts: bool) -> QuerySet:

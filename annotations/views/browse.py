@@ -1,4 +1,4 @@
-"""Browsing pages: stories, outlets and the claims index."""
+"""Browsing pages: stories, outlets, the claims index and tag pages."""
 
 from dataclasses import dataclass
 from itertools import groupby
@@ -16,6 +16,10 @@ from sources.models import Article, Outlet, Story
 
 ARTICLES_PER_PAGE = 50
 CLAIMS_PER_PAGE = 50
+# A tag page shows at most this many annotations per outlet, and this many in all: enough
+# to compare wordings; the story filter narrows a tag used more widely.
+TAG_PAGE_PER_OUTLET = 20
+TAG_PAGE_LIMIT = 500
 # Longer search terms and slugs than any real one are cut, not refused.
 MAX_PARAM_LENGTH = 200
 
@@ -34,6 +38,29 @@ def group_by_outlet(articles) -> list[OutletCoverage]:
         OutletCoverage(outlet=rows[0].outlet, articles=rows)
         for rows in (list(group) for _, group in groupby(articles, key=lambda a: a.outlet_id))
     ]
+
+
+@dataclass
+class OutletColumn:
+    """One outlet's annotations on a tag page; `total` counts those not shown too."""
+
+    outlet: Outlet
+    annotations: list[Annotation]
+    total: int
+
+
+def group_annotations_by_outlet(annotations) -> list[OutletColumn]:
+    """Consecutive annotations from the same outlet as one column, in the order given; each
+    annotation has its article and outlet loaded, and `outlet_total` (first_per_outlet())."""
+    columns = []
+    for _, group in groupby(annotations, key=lambda a: a.article.outlet_id):
+        rows = list(group)
+        columns.append(
+            OutletColumn(
+                outlet=rows[0].article.outlet, annotations=rows, total=rows[0].outlet_total
+            )
+        )
+    return columns
 
 
 def http_url(url: str) -> str:
@@ -133,4 +160,25 @@ def claim_list(request):
 
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    return render(request, "annotations/tag_detail.html", {"tag": tag})
+    story = query_param(request.GET.get("story"))
+    stories = list(queries.stories_using_tag(tag))
+    tagged = queries.annotations_for_tag(tag, story=story)
+    total, outlet_total = queries.count_with_outlets(tagged)
+    annotations = list(queries.first_per_outlet(tagged, TAG_PAGE_PER_OUTLET)[:TAG_PAGE_LIMIT])
+    columns = group_annotations_by_outlet(annotations)
+    return render(
+        request,
+        "annotations/tag_detail.html",
+        {
+            "tag": tag,
+            "story": story,
+            "story_title": next((s.title for s in stories if s.slug == story), story),
+            "stories": stories,
+            "columns": columns,
+            "shown": len(annotations),
+            "total": total,
+            "outlet_total": outlet_total,
+            "per_outlet": TAG_PAGE_PER_OUTLET,
+            "shows_drafts": is_editor(request.user),
+        },
+    )

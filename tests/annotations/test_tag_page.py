@@ -1,0 +1,205 @@
+"""Tag pages: every live use of a tag, a column per outlet, drafts hidden from readers."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from annotations.models import Annotation, Claim
+from annotations.views import browse
+from tests.factories import (
+    ARTICLE_TEXT,
+    make_annotation,
+    make_article,
+    make_claim,
+    make_coverage,
+    make_outlet,
+    make_story,
+    make_tag,
+)
+
+db = pytest.mark.django_db
+PUBLISHED, DRAFT = Claim.Status.PUBLISHED, Claim.Status.DRAFT
+
+
+def article_text(n):
+    return f"{ARTICLE_TEXT}\n\nUpdate {n}."
+
+
+def columns(response):
+    return [
+        (column.outlet.name, [a.exact for a in column.annotations])
+        for column in response.context["columns"]
+    ]
+
+
+@db
+def test_unknown_tag_is_404(client):
+    assert client.get("/tags/no-such-tag/").status_code == 404
+
+
+@db
+def test_shows_name_swatch_and_definition(client):
+    tag = make_tag(name="admission-x", colour="#cdb4db", definition="The speaker concedes a point.")
+
+    response = client.get(tag.get_absolute_url())
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "admission-x</h1>" in html
+    assert "The speaker concedes a point." in html
+    # The colour is an SVG attribute, which the CSP allows; never a style attribute.
+    assert 'fill="#cdb4db"' in html
+    assert "style=" not in html
+    assert "No annotation carries this tag yet." in html
+
+
+@db
+def test_groups_live_uses_by_outlet_with_article_links_stance_and_note(client):
+    story = make_story()
+    tag, other = make_tag(name="framing-x"), make_tag(name="quote-x")
+    zeta, alpha = make_outlet(name="Zeta Times"), make_outlet(name="Alpha Post")
+    claim = make_claim(story=story, statement="The gate failed.", status=PUBLISHED)
+    z_article = make_article(
+        outlet=zeta, story=story, title="Memo leaked", published=datetime.date(2025, 5, 14)
+    )
+    a_article = make_article(outlet=alpha, story=story, title="Gate trouble")
+    used = make_annotation(
+        z_article, "memo shows", claim=claim, stance="disputes", note="Hedged <b>twice</b>."
+    )
+    used.tags.add(tag, other)
+    make_annotation(a_article, "hinges were corroded").tags.add(tag)
+    make_annotation(a_article, "memo shows").tags.add(other)  # another tag only
+    deleted = make_annotation(z_article, "internal memo")
+    deleted.tags.add(tag)
+    Annotation.objects.filter(pk=deleted.pk).update(deleted=timezone.now())
+
+    response = client.get(tag.get_absolute_url())
+
+    assert columns(response) == [
+        ("Alpha Post", ["hinges were corroded"]),
+        ("Zeta Times", ["memo shows"]),
+    ]
+    html = response.content.decode()
+    assert "2 annotations from 2 outlets" in html
+    assert f'href="{z_article.get_absolute_url()}#hl-{used.pk}">Memo leaked</a>' in html
+    assert '<time datetime="2025-05-14">14 May 2025</time>' in html
+    assert "Stance: disputes" in html
+    assert "Hedged &lt;b&gt;twice&lt;/b&gt;." in html
+    assert f'<a href="{claim.get_absolute_url()}">The gate failed.</a>' in html
+    # The annotation's other tags link to their own pages.
+    assert f'<a href="{other.get_absolute_url()}">quote-x</a>' in html
+
+
+@db
+def test_readers_never_see_a_draft_claim_editors_do(client, editor):
+    story = make_story()
+    tag = make_tag()
+    draft = make_claim(story=story, statement="Secret draft wording.", status=DRAFT)
+    make_annotation(make_article(story=story), "memo shows", claim=draft).tags.add(tag)
+
+    reader_html = client.get(tag.get_absolute_url()).content.decode()
+    client.force_login(editor)
+    editor_html = client.get(tag.get_absolute_url()).content.decode()
+
+    # The wording itself is shown; the draft claim's statement and link are not.
+    assert "memo shows" in reader_html
+    assert "Secret draft wording." not in reader_html
+    assert draft.get_absolute_url() not in reader_html
+    assert f'<a href="{draft.get_absolute_url()}">Secret draft wording.</a>' in editor_html
+    assert '<span class="badge badge-draft">Draft</span>' in editor_html
+
+
+@db
+def test_filters_by_story(client):
+    tag = make_tag()
+    barrier, bridge = make_story(title="Barrier"), make_story(title="Bridge")
+    outlet = make_outlet(name="Courier")
+    make_annotation(make_article(outlet=outlet, story=barrier), "memo shows").tags.add(tag)
+    make_annotation(
+        make_article(outlet=outlet, story=bridge, text=article_text(1)), "hinges were corroded"
+    ).tags.add(tag)
+
+    response = client.get(tag.get_absolute_url(), {"story": bridge.slug})
+
+    assert columns(response) == [("Courier", ["hinges were corroded"])]
+    html = response.content.decode()
+    assert f'<option value="{bridge.slug}" selected>Bridge</option>' in html
+    assert "1 annotation from 1 outlet in the story “Bridge”" in html
+    assert [s.title for s in response.context["stories"]] == ["Barrier", "Bridge"]
+    empty = client.get(tag.get_absolute_url(), {"story": "no-such-story"}).content.decode()
+    assert "No annotation in the story “no-such-story” carries this tag." in empty
+
+
+@db
+def test_cuts_long_lists_per_outlet_and_says_how_to_narrow_them(client, monkeypatch):
+    monkeypatch.setattr(browse, "TAG_PAGE_PER_OUTLET", 2)
+    tag = make_tag()
+    story = make_story()
+    busy, quiet = make_outlet(name="Busy"), make_outlet(name="Quiet")
+    for n in range(3):
+        article = make_article(outlet=busy, story=story, text=article_text(n))
+        make_annotation(article, f"Update {n}").tags.add(tag)
+    make_annotation(make_article(outlet=quiet, story=story), "memo shows").tags.add(tag)
+
+    response = client.get(tag.get_absolute_url())
+
+    assert columns(response) == [("Busy", ["Update 0", "Update 1"]), ("Quiet", ["memo shows"])]
+    html = response.content.decode()
+    assert "2 of 3 annotations" in html
+    assert "Showing 3 of 4 annotations: at most 2 from each outlet." in html
+    assert "Choose a story above to narrow the list." in html
+
+
+@db
+def test_cuts_the_whole_list_at_the_limit(client, monkeypatch):
+    monkeypatch.setattr(browse, "TAG_PAGE_LIMIT", 2)
+    tag = make_tag()
+    story = make_story()
+    for name in ("A", "B", "C"):
+        make_annotation(
+            make_article(outlet=make_outlet(name=name), story=story), "memo shows"
+        ).tags.add(tag)
+
+    response = client.get(tag.get_absolute_url())
+
+    assert [name for name, _ in columns(response)] == ["A", "B"]
+    assert "and 2 of 3 outlets" in response.content.decode()
+
+
+@db
+def test_outlet_page_links_tag_names_to_their_pages(client):
+    tag = make_tag(name="framing-x")
+    article = make_article()
+    make_annotation(article, "memo shows").tags.add(tag)
+
+    html = client.get(article.outlet.get_absolute_url()).content.decode()
+
+    assert f'<a href="{tag.get_absolute_url()}">framing-x</a>' in html
+
+
+@db
+@pytest.mark.parametrize("outlets, articles", [(3, 3), (30, 20)], ids=["9", "600"])
+def test_runs_a_fixed_number_of_queries(client, django_assert_num_queries, outlets, articles):
+    tag, other = make_tag(), make_tag()
+    make_coverage(outlets, articles, tags=[tag, other])
+
+    # 1. the tag
+    # 2. stories that use it (the Story filter)
+    # 3. how many annotations carry it, from how many outlets
+    # 4. the first of them per outlet, with their article, outlet and claim
+    # 5. the tags of those annotations
+    with django_assert_num_queries(5):
+        response = client.get(tag.get_absolute_url())
+
+    per_outlet = min(articles, browse.TAG_PAGE_PER_OUTLET)
+    assert response.context["total"] == outlets * articles
+    assert response.context["outlet_total"] == outlets
+    assert response.context["shown"] == min(outlets * per_outlet, browse.TAG_PAGE_LIMIT)
+
+
+@db
+def test_story_filter_survives_nul_characters(client):
+    tag = make_tag()
+
+    assert client.get(tag.get_absolute_url(), {"story": "a\x00b"}).status_code == 200
