@@ -109,7 +109,7 @@ def claim_detail(request, slug):
             "share_url": request.build_absolute_uri(request.get_full_path()),
             "description": share_description(comparison),
             "revisions": claim.revisions.select_related("user"),
-            "relations": relations_of(claim, include_drafts=editor),
+            "relations": relations_of(claim, include_drafts=editor, user=request.user),
             "relation_form": RelationForm(claim=claim) if editor else None,
             "can_rename": can_change(request.user, claim),
             "stances": Annotation.Stance.choices,

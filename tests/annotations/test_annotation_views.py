@@ -288,3 +288,20 @@ def test_claim_changed_in_the_admin_is_recorded_in_its_history(client, moderator
     }
     page = client.get(claim.get_absolute_url()).content.decode()
     assert "Old wording" in page and "New wording" in page
+
+
+def test_history_is_for_editors_only(editor_client, editor):
+    article = make_article()
+    draft = make_claim(story=article.story, statement="A draft the public must not see")
+    annotation = make_annotation(article, "memo shows", author=editor)
+    editor_client.post(
+        reverse("annotations:annotation-edit", args=[annotation.pk]),
+        {"claim": draft.statement, "note": "linked"},
+    )
+    assert (
+        "A draft the public must not see"
+        in editor_client.get(annotation.get_absolute_url()).content.decode()
+    )
+    anonymous = Client().get(annotation.get_absolute_url()).content.decode()
+    assert "History" not in anonymous
+    assert "A draft the public must not see" not in anonymous

@@ -252,7 +252,8 @@ def coverage(outlets, per_outlet):
 def test_comparison_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
     small, large = coverage(3, 1), coverage(30, 4)
     # claim with story, annotations with claim and author, their articles with outlets,
-    # their tags, the story's outlets, the history.
+    # their tags, the story's outlets, the claim's relations both ways (the history is
+    # for editors only).
     with django_assert_num_queries(6):
         client.get(small.get_absolute_url())
     with django_assert_num_queries(6):
