@@ -57,9 +57,7 @@ class Outcome:
                 for part in (
                     article.outlet.name,
                     article.published.isoformat() if article.published else "no date",
-                    f"{article.passage_count} passages"
-                    if hasattr(article, "passage_count")
-                    else "",
+                    _count(getattr(article, "passage_count", None), "passage"),
                 )
                 if part
             )
@@ -80,6 +78,16 @@ class Entry:
     # Set when the entry cannot be imported before it is even read (a bad manifest row).
     problem: str = ""
     problem_status: str = Status.FAILED
+    # Reads the bytes when they are needed, so a large folder is not held in memory at once.
+    loader: Callable[[], bytes] | None = None
+
+    def read(self) -> bytes:
+        if self.data is None and self.loader is not None:
+            try:
+                return self.loader()
+            except (OSError, KeyError, zipfile.BadZipFile, RuntimeError) as error:
+                raise UnreadableFile(f"could not be read ({error})") from None
+        return self.data or b""
 
 
 Progress = Callable[[Outcome, int, int], None]
@@ -171,7 +179,13 @@ def entries_from_folder(label: str, files: dict, read: Callable) -> list[Entry]:
                 entries.append(_entry(name, handle, read))
             elif PurePosixPath(key).suffix.lower() == ".zip":
                 archive = _entry(name, handle, read)
-                entries.extend(entries_from_zip(name, archive.data) if archive.data else [archive])
+                try:
+                    data = archive.read()
+                except UnreadableFile as error:
+                    entries.append(Entry(name, None, problem=str(error)))
+                    continue
+                # An empty archive is reported as the file it is.
+                entries.extend(entries_from_zip(name, data) if data else [archive])
             else:
                 entries.append(
                     Entry(
@@ -182,10 +196,10 @@ def entries_from_folder(label: str, files: dict, read: Callable) -> list[Entry]:
                     )
                 )
         return entries
-    manifest = _entry(f"{label}/{MANIFEST}", files[manifest_key], read)
-    rows, problem = (
-        _read_manifest(manifest.data) if not manifest.problem else ([], manifest.problem)
-    )
+    try:
+        rows, problem = _read_manifest(_entry(MANIFEST, files[manifest_key], read).read())
+    except UnreadableFile as error:
+        rows, problem = [], f"cannot read the manifest: {error}"
     if problem:
         return [Entry(f"{label}/{MANIFEST}", None, problem=problem)]
     entries, listed = [], {manifest_key}
@@ -269,10 +283,7 @@ def _hidden(relative: str) -> bool:
 
 
 def _entry(name: str, handle, read: Callable, metadata: dict | None = None) -> Entry:
-    try:
-        return Entry(name, read(handle), metadata or {})
-    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError) as error:
-        return Entry(name, None, problem=f"could not be read ({error})")
+    return Entry(name, None, metadata or {}, loader=lambda: read(handle))
 
 
 # Importing one entry -----------------------------------------------------------
@@ -303,7 +314,7 @@ def _import_entry(entry: Entry, defaults: dict[str, str]) -> Iterator[Outcome]:
 
 def _records(entry: Entry) -> Iterator[_Record]:
     suffix = PurePosixPath(entry.name).suffix.lower()
-    text = decode_text(entry.data or b"")
+    text = decode_text(entry.read())
     if suffix in HTML_SUFFIXES or (suffix not in JSON_SUFFIXES and _looks_like_html(text)):
         yield _Record(
             entry.name, html=text, raw=text, raw_format=Article.Format.HTML, metadata=entry.metadata
