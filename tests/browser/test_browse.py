@@ -6,6 +6,7 @@ import pytest
 
 from annotations.models import Claim
 from annotations.views.browse import ARTICLES_PER_PAGE
+from tests.browser.helpers import check_page
 from tests.factories import (
     ARTICLE_TEXT,
     make_annotation,
@@ -61,20 +62,6 @@ def make_demo_like_corpus():
     return story, courier
 
 
-def overflow(page):
-    return page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-
-
-def check(page, axe_violations):
-    page.wait_for_load_state("networkidle")
-    assert axe_violations(page) == [], page.url
-    assert overflow(page) <= 0, page.url
-    assert page.problems.csp_violations == [], page.url
-    assert page.problems.all() == [], page.url
-
-
 @pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
 def test_reader_walks_from_home_to_a_story_to_an_outlet(page, axe_violations, width):
     make_demo_like_corpus()
@@ -82,12 +69,12 @@ def test_reader_walks_from_home_to_a_story_to_an_outlet(page, axe_violations, wi
 
     page.goto("/")
     assert page.get_by_role("heading", name="Stories").is_visible()
-    check(page, axe_violations)
+    check_page(page, axe_violations)
 
     page.get_by_role("link", name=STORY).click()
     assert page.get_by_role("heading", level=1, name=STORY).is_visible()
     assert page.get_by_text("A draft readers never see.").count() == 0
-    check(page, axe_violations)
+    check_page(page, axe_violations)
 
     page.get_by_role("link", name=OUTLET).first.click()
     assert page.get_by_role("heading", level=1, name=OUTLET).is_visible()
@@ -97,13 +84,13 @@ def test_reader_walks_from_home_to_a_story_to_an_outlet(page, axe_violations, wi
     # The swatch takes its colour from an SVG attribute, which the CSP allows.
     swatch = tag_table.locator("svg rect").first
     assert swatch.evaluate("el => getComputedStyle(el).fill") == "rgb(189, 224, 254)"
-    check(page, axe_violations)
+    check_page(page, axe_violations)
 
     page.get_by_role("navigation", name="Pages of articles").get_by_role(
         "link", name="Next page"
     ).click()
     assert page.get_by_text("Page 2 of 2").is_visible()
-    check(page, axe_violations)
+    check_page(page, axe_violations)
 
 
 @pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
@@ -111,7 +98,7 @@ def test_login_page_is_accessible_with_and_without_an_error(page, axe_violations
     page.set_viewport_size({"width": width, "height": 900})
 
     page.goto("/accounts/login/?next=/")
-    check(page, axe_violations)
+    check_page(page, axe_violations)
 
     page.get_by_label("Username").fill("nobody")
     page.get_by_label("Password").fill("wrong")
@@ -119,4 +106,4 @@ def test_login_page_is_accessible_with_and_without_an_error(page, axe_violations
 
     assert page.get_by_role("alert").is_visible()
     assert page.get_by_label("Username").input_value() == "nobody"
-    check(page, axe_violations)
+    check_page(page, axe_violations)

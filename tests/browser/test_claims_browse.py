@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from annotations.models import Claim
+from tests.browser.helpers import check_page
 from tests.factories import (
     ARTICLE_TEXT,
     make_annotation,
@@ -64,20 +65,6 @@ def make_corpus():
     return story, framing
 
 
-def overflow(page):
-    return page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-
-
-def check(page, axe_violations):
-    page.wait_for_load_state("networkidle")
-    assert axe_violations(page) == [], page.url
-    assert overflow(page) <= 0, page.url
-    assert page.problems.csp_violations == [], page.url
-    assert page.problems.all() == [], page.url
-
-
 @pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
 def test_reader_browses_claims_a_tag_and_the_coverage_grid(page, axe_violations, width):
     story, framing = make_corpus()
@@ -89,7 +76,7 @@ def test_reader_browses_claims_a_tag_and_the_coverage_grid(page, axe_violations,
     assert page.get_by_role("heading", level=1, name="Claims").is_visible()
     assert page.get_by_role("link", name=CLAIM).is_visible()
     assert page.get_by_text("A draft readers never see.").count() == 0
-    check(page, axe_violations)
+    check_page(page, axe_violations)
 
     # Filter by tag and search; the form keeps what was asked.
     page.get_by_label("Search").fill("hinges")
@@ -100,13 +87,13 @@ def test_reader_browses_claims_a_tag_and_the_coverage_grid(page, axe_violations,
     ).is_visible()
     assert page.get_by_role("link", name=CLAIM).count() == 0
     assert page.get_by_label("Search").input_value() == "hinges"
-    check(page, axe_violations)
+    check_page(page, axe_violations)
 
     # Nothing matches: the empty state links back to every claim.
     page.get_by_label("Search").fill("no such words")
     page.get_by_role("button", name="Show claims").click()
     assert page.get_by_text("No claims match “no such words”").is_visible()
-    check(page, axe_violations)
+    check_page(page, axe_violations)
     page.get_by_role("link", name="Clear the filters").click()
     assert page.get_by_role("link", name=CLAIM).is_visible()
 
@@ -117,11 +104,11 @@ def test_reader_browses_claims_a_tag_and_the_coverage_grid(page, axe_violations,
     assert page.get_by_role("heading", level=3, name="The Daily Klaxon").is_visible()
     swatch = page.locator(".tag-heading svg rect")
     assert swatch.evaluate("el => getComputedStyle(el).fill") == "rgb(205, 180, 219)"
-    check(page, axe_violations)
+    check_page(page, axe_violations)
     page.get_by_label("Story", exact=True).select_option(label=STORY)
     page.get_by_role("button", name="Show", exact=True).click()
     assert "story=" in page.url
-    check(page, axe_violations)
+    check_page(page, axe_violations)
 
     # The story page's coverage grid: scrolls inside its own box, never the page.
     page.goto(story.get_absolute_url())
@@ -130,7 +117,7 @@ def test_reader_browses_claims_a_tag_and_the_coverage_grid(page, axe_violations,
     assert table.get_by_role("columnheader", name="The Daily Klaxon").is_visible()
     assert table.get_by_role("rowheader", name=CLAIM).is_visible()
     assert table.get_by_text("A draft readers never see.").count() == 0
-    check(page, axe_violations)
+    check_page(page, axe_violations)
     # Keyboard users reach the scrolling box and can scroll it.
     grid.focus()
     if width == 390:

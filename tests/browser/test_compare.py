@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from annotations.models import Claim
+from tests.browser.helpers import horizontal_overflow
 from tests.factories import make_annotation, make_article, make_claim, make_outlet, make_story
 
 
@@ -64,9 +65,7 @@ def test_copy_link_puts_the_current_url_on_the_clipboard(page, claim, live_serve
 def test_columns_stack_on_a_phone_and_timeline_switch(page, claim):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(claim.get_absolute_url())
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
+    overflow = horizontal_overflow(page)
     assert overflow <= 0
     boxes = [box["x"] for box in (c.bounding_box() for c in page.locator(".column").all())]
     assert len(set(boxes)) == 1, "columns are stacked, one above the other"

@@ -1,3 +1,6 @@
+from tests.browser.helpers import horizontal_overflow
+
+
 def test_home_runs_cleanly_under_the_csp(page):
     response = page.goto("/")
     # Let late requests (the favicon, modules) finish so their errors count.
@@ -23,7 +26,5 @@ def test_home_fits_a_phone_screen(page):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/")
 
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
+    overflow = horizontal_overflow(page)
     assert overflow <= 0

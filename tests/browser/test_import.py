@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from sources.models import Article
+from tests.browser.helpers import horizontal_overflow
 from tests.conftest import EDITOR_PASSWORD
 
 # Read from ../shared at run time, never copied into the repository.
@@ -104,7 +105,5 @@ def test_the_import_page_fits_a_phone_screen(import_page):
     page.set_viewport_size({"width": 390, "height": 844})
     upload_corpus(page)
 
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
+    overflow = horizontal_overflow(page)
     assert overflow <= 0

@@ -1,0 +1,17 @@
+"""Checks shared by the browser tests."""
+
+
+def horizontal_overflow(page) -> int:
+    """How many pixels the page is wider than the window (0 or less: it fits)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def check_page(page, axe_violations):
+    """The page ran cleanly: no axe serious/critical finding, no overflow, no console error."""
+    page.wait_for_load_state("networkidle")
+    assert axe_violations(page) == [], page.url
+    assert horizontal_overflow(page) <= 0, page.url
+    assert page.problems.csp_violations == [], page.url
+    assert page.problems.all() == [], page.url
