@@ -1,6 +1,7 @@
 """The claim comparison page, its exports, and the editorial workflow for claims."""
 
 import csv
+from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -45,6 +46,7 @@ def load_claim(request, slug) -> Claim:
 def follows_moves(view):
     """Old slugs answer with a permanent redirect to the same page under the new one."""
 
+    @wraps(view)
     def wrapper(request, slug, *args, **kwargs):
         try:
             return view(request, slug, *args, **kwargs)
@@ -53,8 +55,6 @@ def follows_moves(view):
             query = request.META.get("QUERY_STRING", "")
             return redirect(f"{url}?{query}" if query else url, permanent=True)
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return wrapper
 
 

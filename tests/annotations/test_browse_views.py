@@ -214,40 +214,6 @@ def test_unknown_story_and_outlet_are_404(client):
     assert client.get("/outlets/no-such-outlet/").status_code == 404
 
 
-@db
-@pytest.mark.parametrize("outlets, articles", [(2, 2), (10, 20)], ids=["small", "large"])
-def test_story_page_runs_a_fixed_number_of_queries(
-    client, django_assert_num_queries, outlets, articles
-):
-    story = make_coverage(outlets, articles, tags=[make_tag(), make_tag()])
-
-    # 1. the story
-    # 2. its articles with their outlet
-    # 3. its published claims with the number of outlets carrying each
-    # 4. (claim, outlet, stance) for the coverage grid
-    with django_assert_num_queries(4):
-        response = client.get(story.get_absolute_url())
-
-    assert response.status_code == 200
-    assert len(response.context["coverage"]) == outlets
-
-
-@db
-@pytest.mark.parametrize("outlets, articles", [(2, 2), (10, 20)], ids=["small", "large"])
-def test_story_page_for_an_editor_runs_a_fixed_number_of_queries(
-    editor_client, django_assert_num_queries, outlets, articles
-):
-    story = make_coverage(outlets, articles, tags=[make_tag()])
-
-    # 1. the session, 2. the user, 3. is the user in the editors group,
-    # 4. the story, 5. its articles with their outlet, 6. all its claims with outlet counts,
-    # 7. (claim, outlet, stance) for the coverage grid
-    with django_assert_num_queries(7):
-        response = editor_client.get(story.get_absolute_url())
-
-    assert len(response.context["claims"]) == 2
-
-
 # Outlet page
 
 

@@ -211,6 +211,8 @@ def test_story_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(4):
         response = client.get(story.get_absolute_url())
 
+    assert response.status_code == 200
+    assert len(response.context["coverage"]) == outlets
     assert [row.outlet_count for row in response.context["grid"]] == [outlets]
 
 
@@ -227,4 +229,5 @@ def test_story_page_for_an_editor_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(7):
         response = editor_client.get(story.get_absolute_url())
 
+    assert len(response.context["claims"]) == 2
     assert sorted(row.outlet_count for row in response.context["grid"]) == [0, outlets]
