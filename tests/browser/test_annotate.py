@@ -31,7 +31,8 @@ def log_in(page, username):
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(EDITOR_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state("networkidle")
 
 
@@ -106,11 +107,13 @@ def test_editor_annotates_a_sentence_and_it_stays(page, article, editor, axe_vio
     assert "admission" in item.inner_text()
     assert "He says nobody asked." in item.inner_text()
 
-    item.get_by_role("link", name="Permalink").click()
+    with page.expect_navigation():
+        item.get_by_role("link", name="Permalink").click()
     page.wait_for_load_state("networkidle")
     assert SENTENCE in page.locator(".in-context").inner_text()
     assert "The mayor knew of the failures for months" in page.content()
-    page.get_by_role("link", name="Show in the article").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Show in the article").click()
     page.wait_for_load_state("networkidle")
     assert page.url.endswith(f"#hl-{annotation.pk}")
     assert page.locator("mark.is-target").all_inner_texts() == [SENTENCE]

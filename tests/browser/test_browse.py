@@ -71,12 +71,14 @@ def test_reader_walks_from_home_to_a_story_to_an_outlet(page, axe_violations, wi
     assert page.get_by_role("heading", name="Stories").is_visible()
     check_page(page, axe_violations)
 
-    page.get_by_role("link", name=STORY).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=STORY).click()
     assert page.get_by_role("heading", level=1, name=STORY).is_visible()
     assert page.get_by_text("A draft readers never see.").count() == 0
     check_page(page, axe_violations)
 
-    page.get_by_role("link", name=OUTLET).first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=OUTLET).first.click()
     assert page.get_by_role("heading", level=1, name=OUTLET).is_visible()
     tag_table = page.get_by_role("table")
     assert tag_table.get_by_role("row", name="quote-demo 2").is_visible()
@@ -86,9 +88,10 @@ def test_reader_walks_from_home_to_a_story_to_an_outlet(page, axe_violations, wi
     assert swatch.evaluate("el => getComputedStyle(el).fill") == "rgb(189, 224, 254)"
     check_page(page, axe_violations)
 
-    page.get_by_role("navigation", name="Pages of articles").get_by_role(
-        "link", name="Next page"
-    ).click()
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Pages of articles").get_by_role(
+            "link", name="Next page"
+        ).click()
     assert page.get_by_text("Page 2 of 2").is_visible()
     check_page(page, axe_violations)
 
@@ -102,7 +105,8 @@ def test_login_page_is_accessible_with_and_without_an_error(page, axe_violations
 
     page.get_by_label("Username").fill("nobody")
     page.get_by_label("Password").fill("wrong")
-    page.get_by_role("button", name="Log in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
 
     assert page.get_by_role("alert").is_visible()
     assert page.get_by_label("Username").input_value() == "nobody"

@@ -38,7 +38,8 @@ def test_editor_relates_two_claims_and_both_pages_show_it(page, claims, editor, 
 
     page.get_by_label("Relation").select_option("contradicts")
     page.get_by_label("Other claim").fill(DENIAL)
-    page.get_by_role("button", name="Add relation").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add relation").click()
     page.wait_for_load_state("networkidle")
 
     assert page.url.endswith(admission.get_absolute_url())
@@ -51,14 +52,16 @@ def test_editor_relates_two_claims_and_both_pages_show_it(page, claims, editor, 
     assert relations(page) == [f"This claim contradicts {DENIAL}"]
     assert axe_violations(page) == []
 
-    page.get_by_role("link", name=DENIAL).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=DENIAL).click()
     page.wait_for_load_state("networkidle")
     assert page.url.endswith(denial.get_absolute_url())
     assert relations(page) == [f"This claim is contradicted by {ADMISSION}"]
     assert "is contradicted by “" + ADMISSION in page.locator(".history").inner_text()
 
     # The creator may take it back, from either side.
-    page.get_by_role("button", name="Remove").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Remove").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("No related claims yet.").is_visible()
     assert not ClaimRelation.objects.exists()
@@ -72,7 +75,8 @@ def test_a_rejected_relation_keeps_what_was_typed(page, claims, editor, axe_viol
 
     page.get_by_label("Relation").select_option("narrows")
     page.get_by_label("Other claim").fill("A claim nobody made")
-    page.get_by_role("button", name="Add relation").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add relation").click()
     page.wait_for_load_state("networkidle")
 
     assert "No claim reads “A claim nobody made”" in page.locator(".form-error").inner_text()

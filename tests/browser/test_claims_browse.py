@@ -72,7 +72,9 @@ def test_reader_browses_claims_a_tag_and_the_coverage_grid(page, axe_violations,
 
     # Home → the claims index.
     page.goto("/")
-    page.get_by_role("link", name="All claims").click()
+    # Wait for the new page before asserting on it.
+    with page.expect_navigation():
+        page.get_by_role("link", name="All claims").click()
     assert page.get_by_role("heading", level=1, name="Claims").is_visible()
     assert page.get_by_role("link", name=CLAIM).is_visible()
     assert page.get_by_text("A draft readers never see.").count() == 0
@@ -81,7 +83,8 @@ def test_reader_browses_claims_a_tag_and_the_coverage_grid(page, axe_violations,
     # Filter by tag and search; the form keeps what was asked.
     page.get_by_label("Search").fill("hinges")
     page.get_by_label("Tag").select_option(label="quote-demo")
-    page.get_by_role("button", name="Show claims").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show claims").click()
     assert page.get_by_role(
         "link", name="The chief engineer knew the hinges were corroded."
     ).is_visible()
@@ -91,10 +94,12 @@ def test_reader_browses_claims_a_tag_and_the_coverage_grid(page, axe_violations,
 
     # Nothing matches: the empty state links back to every claim.
     page.get_by_label("Search").fill("no such words")
-    page.get_by_role("button", name="Show claims").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show claims").click()
     assert page.get_by_text("No claims match “no such words”").is_visible()
     check_page(page, axe_violations)
-    page.get_by_role("link", name="Clear the filters").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Clear the filters").click()
     assert page.get_by_role("link", name=CLAIM).is_visible()
 
     # A tag page: a column per outlet.
@@ -106,7 +111,8 @@ def test_reader_browses_claims_a_tag_and_the_coverage_grid(page, axe_violations,
     assert swatch.evaluate("el => getComputedStyle(el).fill") == "rgb(205, 180, 219)"
     check_page(page, axe_violations)
     page.get_by_label("Story", exact=True).select_option(label=STORY)
-    page.get_by_role("button", name="Show", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show", exact=True).click()
     assert "story=" in page.url
     check_page(page, axe_violations)
 
@@ -125,6 +131,7 @@ def test_reader_browses_claims_a_tag_and_the_coverage_grid(page, axe_violations,
         page.keyboard.press("ArrowRight")
         page.wait_for_function("() => document.querySelector('.table-scroll').scrollLeft > 0")
     # A cell leads to the claim's comparison filtered to that outlet.
-    table.get_by_role("link", name="The Daily Klaxon: disputes").click()
+    with page.expect_navigation():
+        table.get_by_role("link", name="The Daily Klaxon: disputes").click()
     assert "outlets=the-daily-klaxon" in page.url
     assert page.get_by_role("heading", level=1, name=CLAIM).is_visible()
