@@ -5,6 +5,7 @@ SECRET_KEY and ALLOWED_HOSTS are given.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,8 +45,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "taggit",
+    "axes",
     "sources",
     "annotations",
+    # Project-wide models (the audit log, login delays); after auth and axes, whose
+    # admin pages it replaces.
+    "parallax",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into a 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "parallax.urls"
@@ -90,6 +97,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several gunicorn workers write to one file. WAL lets readers go on while one
+    # writer writes; writers take the write lock when their transaction begins
+    # (IMMEDIATE), so one that read first cannot fail at once with "database is
+    # locked" when it comes to write; and a writer waits up to 20 s for the lock
+    # instead of failing. synchronous stays FULL: a write acknowledged is on disk.
+    # Options given in DATABASE_URL win.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -153,10 +173,43 @@ if env_bool("BEHIND_TLS_PROXY", False):
 PARALLAX_MAX_UPLOAD_FILE_BYTES = 10 * 1000 * 1000
 PARALLAX_MAX_UPLOAD_BYTES = 50 * 1000 * 1000
 PARALLAX_MAX_UPLOAD_FILES = 200
+# What the zip archives of one upload (a zip inside a zip included) may unpack to and
+# how many files they may hold, checked from each archive's directory before it is read.
+PARALLAX_MAX_UPLOAD_UNPACKED_BYTES = 50 * 1000 * 1000
+PARALLAX_MAX_UPLOAD_MEMBERS = 2000
+# New articles one upload may create, and files and JSON records it may read (each a
+# report row, whatever became of it); past either, one row says where the upload
+# stopped. They keep an upload's work bounded by counting, well inside a worker's
+# timeout. The import_articles command has neither limit.
+PARALLAX_MAX_UPLOAD_ARTICLES = 1000
+PARALLAX_MAX_UPLOAD_RECORDS = 2000
 # Django answers 400 past this; one more than ours, so the import page can say it in words.
 DATA_UPLOAD_MAX_NUMBER_FILES = PARALLAX_MAX_UPLOAD_FILES + 1
 # Form data outside files (a pasted text): room for one article and the other fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = PARALLAX_MAX_UPLOAD_FILE_BYTES + 100 * 1000
+
+# Failed logins (django-axes, see parallax/login.py). Five failures for one username from
+# one address lock that pair for 15 minutes; the same account from elsewhere still logs in.
+# Failures for an account from any address beyond a few make it wait a little between tries.
+AUTHENTICATION_BACKENDS = [
+    "parallax.login.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "parallax.login.LoginThrottleHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries while locked are refused unchecked and do not restart the 15 minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "parallax.login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "parallax.login.client_address"
+# Proxies in front of the app that append the client's address to X-Forwarded-For;
+# 0 takes the connection's address (REMOTE_ADDR).
+PARALLAX_NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if PARALLAX_NUM_PROXIES < 0:
+    raise ImproperlyConfigured(f"NUM_PROXIES must be 0 or more, not {PARALLAX_NUM_PROXIES}")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ParallaxConfig(AppConfig):
+    """The settings package, also home to project-wide models: the audit log and login delays."""
+
+    name = "parallax"
+    label = "parallax"
+    verbose_name = "Parallax"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from parallax import audit
+
+        audit.connect_signals()

@@ -1,0 +1,61 @@
+"""Project-wide records: the audit log of role changes, and per-account login delays."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditEvent(models.Model):
+    """Who did what to whom, and when. Rows are only ever added."""
+
+    class Action(models.TextChoices):
+        JOINED_GROUP = "joined-group", "Added to a group"
+        LEFT_GROUP = "left-group", "Removed from a group"
+        STAFF_ON = "staff-on", "Made a moderator (staff)"
+        STAFF_OFF = "staff-off", "No longer a moderator (staff)"
+        SUPERUSER_ON = "superuser-on", "Made a superuser"
+        SUPERUSER_OFF = "superuser-off", "No longer a superuser"
+        ACTIVATED = "activated", "Account activated"
+        DEACTIVATED = "deactivated", "Account deactivated"
+        LOGIN_UNLOCKED = "login-unlocked", "Login unlocked"
+        PUBLISHED = "published", "Claim published"
+        UNPUBLISHED = "unpublished", "Claim unpublished"
+        MERGED = "merged", "Claims merged"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # None when no user acted: the shell, a management command, a migration.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The actor's username as it was, kept when the account is deleted.
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=Action)
+    # Who or what was acted on, as it was named then (a username, a claim).
+    target = models.CharField(max_length=200)
+    details = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        who = self.actor_name or "no user"
+        return f"{self.get_action_display()}: {self.target} (by {who}, {self.at:%Y-%m-%d %H:%M})"
+
+
+class AccountLoginDelay(models.Model):
+    """Failed logins for one username from any address, within a window of time.
+
+    Past a few failures the account must wait a little before its next try (see
+    parallax/login.py). `username` is what was typed, whether or not such an account
+    exists, so the delay says nothing about which accounts exist.
+    """
+
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+    last_failure = models.DateTimeField(db_index=True)
+    # Tries for this account before this time are refused without checking the password.
+    not_before = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.username}: {self.failures} failed logins since {self.window_start}"
