@@ -124,13 +124,25 @@ class PasteForm(OutletAndStoryMixin, forms.Form):
         strip=False,
         help_text="The article as published, headline first. Paragraphs are separated by "
         "blank lines.",
-        error_messages={"required": "Paste the article's text."},
+        error_messages={
+            "required": "Paste the article's text.",
+            # Django refuses NUL in any text field; the database could not store it.
+            "null_characters_not_allowed": (
+                "The text holds a NUL character (U+0000), which is not text and cannot be "
+                "stored; remove it and paste again."
+            ),
+        },
     )
     title = forms.CharField(
         label="Title",
         required=False,
         max_length=500,
         help_text="Leave empty to take the first line of the text.",
+        error_messages={
+            "null_characters_not_allowed": (
+                "The title holds a NUL character (U+0000), which cannot be stored; remove it."
+            )
+        },
     )
     outlet, new_outlet = outlet_fields()
     story, new_story = story_fields()

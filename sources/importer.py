@@ -4,12 +4,20 @@ The management command `import_articles` and the web import both call
 `import_paths` or `import_entries`. Each article is imported in its own
 transaction; a broken file is reported with its reason and the others go on.
 Importing the same content again changes nothing.
+
+A `Budget` bounds one import: the bytes and files zip archives may unpack to
+and the records and new articles it may take. Each bound is a count checked
+before the work it bounds, while the files are read one after another; the
+import page sets them from the PARALLAX_MAX_UPLOAD_* settings, the command
+leaves them open.
 """
 
 import csv
 import io
 import json
+import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -33,12 +41,111 @@ METADATA_KEYS = ("outlet", "story", "title", "url", "published", "author", "lang
 UNATTRIBUTED_OUTLET = "Unattributed"
 UNSORTED_STORY = "Unsorted imports"
 
+# A zip inside a zip is read, every byte of both counted against the budget; one
+# nested deeper is reported and not read. Real batches of articles are not nested
+# deeper, and a zip that holds itself would otherwise be opened over and over.
+ARCHIVE_NESTING = 2
+# Members are inflated this much at a time (see _read_member).
+CHUNK_BYTES = 64 * 1024
+# bzip2 and LZMA are refused: zipfile inflates their data with no bound on the output
+# (100 MB of zeros packs into 113 bytes of bzip2), so one read could fill the memory.
+READABLE_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+NESTED_TOO_DEEPLY = "the JSON is nested too deeply to read"
+
 
 class Status:
     CREATED = "created"
     EXISTING = "existing"
     SKIPPED = "skipped"
     FAILED = "failed"
+
+
+class LimitReached(Exception):
+    """The import's budget ran out at `name`: it and everything after it are not read."""
+
+    def __init__(self, name: str, reason: str):
+        super().__init__(reason)
+        self.name, self.reason = name, reason
+
+
+@dataclass
+class Budget:
+    """What one import may still unpack, read and create; None is no limit.
+
+    The limits are charged while the import reads, before the work they bound:
+    an archive's directory is checked before any of its members is read, and
+    each file or JSON record is counted before it is read. The counters say
+    how much was done.
+    """
+
+    # A file inflated out of a zip archive.
+    file_bytes: int | None = None
+    # The bytes zip archives unpack to, a zip inside a zip included (its own bytes
+    # counted as part of the outer archive's, its members' as well).
+    unpacked_bytes: int | None = None
+    # The files zip archives hold, nested ones included.
+    members: int | None = None
+    # Files and JSON records read, one report row each, whatever became of them.
+    records: int | None = None
+    # New articles created.
+    articles: int | None = None
+
+    unpacked_declared: int = 0  # what the archives admitted say they unpack to
+    unpacked_read: int = 0  # what was inflated out of them
+    members_listed: int = 0
+    records_read: int = 0
+    articles_created: int = 0
+
+    def admit_archive(self, name: str, infos: list[zipfile.ZipInfo]) -> str:
+        """Why an archive is not read, or "" (and it is counted), from its directory alone.
+
+        The sizes there are what zipfile will return at most: it stops every
+        member at its declared size.
+        """
+        base, files = PurePosixPath(name).name, len(infos)
+        size = sum(info.file_size for info in infos)
+        if self.members is not None and self.members_listed + files > self.members:
+            if not self.members_listed:
+                return (
+                    f"{base} holds {files:,} files; the limit is {self.members:,} files "
+                    "in zip archives per upload"
+                )
+            return (
+                f"{base} holds {files:,} files, which with the {self.members_listed:,} "
+                f"in the archives before it passes the limit of {self.members:,} files "
+                "in zip archives per upload"
+            )
+        if self.unpacked_bytes is not None and self.unpacked_declared + size > self.unpacked_bytes:
+            if not self.unpacked_declared:
+                return (
+                    f"{base} unpacks to {file_size(size)}; the limit is "
+                    f"{file_size(self.unpacked_bytes)} unpacked per upload"
+                )
+            left = self.unpacked_bytes - self.unpacked_declared
+            return (
+                f"{base} unpacks to {file_size(size)}, more than the {file_size(left)} left "
+                f"of the limit of {file_size(self.unpacked_bytes)} unpacked per upload"
+            )
+        self.members_listed += files
+        self.unpacked_declared += size
+        return ""
+
+    def take_record(self, name: str) -> None:
+        """Counts one more file or record, or stops the import if the limits are reached."""
+        rest = "import the rest in another upload or with the import_articles command"
+        if self.articles is not None and self.articles_created >= self.articles:
+            raise LimitReached(
+                name,
+                "not imported, nor anything after it: this upload reached its limit of "
+                f"{self.articles:,} new articles; {rest}",
+            )
+        if self.records is not None and self.records_read >= self.records:
+            raise LimitReached(
+                name,
+                "not read, nor anything after it: this upload reached its limit of "
+                f"{self.records:,} files and records; {rest}",
+            )
+        self.records_read += 1
 
 
 @dataclass
@@ -80,12 +187,22 @@ class Entry:
     problem_status: str = Status.FAILED
     # Reads the bytes when they are needed, so a large folder is not held in memory at once.
     loader: Callable[[], bytes] | None = None
+    # A zip archive, opened when its turn comes: 1 at the top, 2 inside another zip.
+    archive_depth: int = 0
 
     def read(self) -> bytes:
         if self.data is None and self.loader is not None:
             try:
                 return self.loader()
-            except (OSError, KeyError, zipfile.BadZipFile, RuntimeError) as error:
+            except (
+                OSError,
+                EOFError,
+                KeyError,
+                zipfile.BadZipFile,
+                zlib.error,
+                RuntimeError,  # an encrypted member
+                NotImplementedError,  # an unknown compression method
+            ) as error:
                 raise UnreadableFile(f"could not be read ({error})") from None
         return self.data or b""
 
@@ -100,12 +217,19 @@ def import_paths(
     story: str | None = None,
     progress: Progress | None = None,
 ) -> list[Outcome]:
-    """Import files and folders; `outlet` and `story` apply where nothing else names them."""
+    """Import files and folders; `outlet` and `story` apply where nothing else names them.
+
+    No limits apply: whoever runs the command chose the files on the server.
+    """
+    budget = Budget()
     entries: list[Entry] = []
     for path in map(Path, paths):
-        entries.extend(entries_from_path(path))
+        entries.extend(entries_from_path(path, budget))
     return import_entries(
-        entries, defaults={"outlet": outlet or "", "story": story or ""}, progress=progress
+        entries,
+        defaults={"outlet": outlet or "", "story": story or ""},
+        progress=progress,
+        budget=budget,
     )
 
 
@@ -114,20 +238,29 @@ def import_entries(
     *,
     defaults: dict[str, str] | None = None,
     progress: Progress | None = None,
+    budget: Budget | None = None,
 ) -> list[Outcome]:
+    """Imports the entries in turn until they end or the budget stops them (in one last row)."""
+    budget = Budget() if budget is None else budget
     outcomes = []
     for index, entry in enumerate(entries, 1):
-        for outcome in _import_entry(entry, defaults or {}):
-            outcomes.append(outcome)
+        try:
+            for outcome in _import_entry(entry, defaults or {}, budget):
+                outcomes.append(outcome)
+                if progress is not None:
+                    progress(outcome, index, len(entries))
+        except LimitReached as stop:
+            outcomes.append(Outcome(stop.name, Status.SKIPPED, stop.reason))
             if progress is not None:
-                progress(outcome, index, len(entries))
+                progress(outcomes[-1], index, len(entries))
+            break
     return outcomes
 
 
 # Gathering entries ---------------------------------------------------------
 
 
-def entries_from_path(path: Path) -> list[Entry]:
+def entries_from_path(path: Path, budget: Budget | None = None) -> list[Entry]:
     if path.is_dir():
         files = {
             str(child.relative_to(path).as_posix()): child
@@ -135,39 +268,105 @@ def entries_from_path(path: Path) -> list[Entry]:
             if child.is_file() and not _hidden(child.relative_to(path).as_posix())
         }
         return entries_from_folder(
-            path.name or str(path), files, read=lambda child: child.read_bytes()
+            path.name or str(path), files, read=lambda child: child.read_bytes(), budget=budget
         )
     if not path.exists():
         return [Entry(str(path), None, problem="no such file or folder")]
     if path.suffix.lower() == ".zip":
-        return entries_from_zip(path.name, path.read_bytes())
+        return entries_from_zip(path.name, path.read_bytes(), budget=budget)
     if path.name == MANIFEST:
-        return entries_from_path(path.parent)
+        return entries_from_path(path.parent, budget)
     return [_entry(str(path), path, Path.read_bytes)]
 
 
-def entries_from_zip(name: str, data: bytes) -> list[Entry]:
-    """The files of a zip archive, read as a folder (with its manifest, if any)."""
+def entries_from_zip(
+    name: str, data: bytes, *, budget: Budget | None = None, depth: int = 1
+) -> list[Entry]:
+    """The files of a zip archive, read as a folder (with its manifest, if any).
+
+    The archive's directory is checked against the budget before any member
+    is read; a member whose path would lead outside the archive is reported
+    and never read.
+    """
+    budget = Budget() if budget is None else budget
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        members = {
-            info.filename: info
-            for info in archive.infolist()
-            if not info.is_dir() and not _hidden(info.filename)
-        }
-    except (zipfile.BadZipFile, OSError) as error:
+        infos = [info for info in archive.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
         return [Entry(name, None, problem=f"not a readable zip archive ({error})")]
+    refused = budget.admit_archive(name, infos)
+    if refused:
+        return [Entry(name, None, problem=refused)]
+    unsafe, members = [], {}
+    for info in infos:
+        # Some Windows tools put backslashes between folders; they are read as "/".
+        path = info.filename.replace("\\", "/")
+        if why := unsafe_path(path):
+            problem = f"unsafe path in the archive ({why}); it was not read"
+            unsafe.append(Entry(f"{name}/{info.filename}", None, problem=problem))
+        elif not _hidden(path):
+            members[path] = info
     # A zip of one folder holds everything under that folder's name; read from inside it.
     roots = {PurePosixPath(member).parts[0] for member in members}
     prefix = ""
     if len(roots) == 1 and all(len(PurePosixPath(m).parts) > 1 for m in members):
         prefix = roots.pop() + "/"
     files = {member[len(prefix) :]: info for member, info in members.items()}
-    return entries_from_folder(name, files, read=archive.read)
+    return unsafe + entries_from_folder(
+        name,
+        files,
+        read=lambda info: _read_member(archive, info, budget),
+        budget=budget,
+        depth=depth,
+    )
 
 
-def entries_from_folder(label: str, files: dict, read: Callable) -> list[Entry]:
-    """Entries for a folder's files: those its manifest lists, or every supported file."""
+def unsafe_path(path: str) -> str:
+    """Why an archive member's path could point outside the archive's folder, or ""."""
+    if path.startswith("/"):
+        return "an absolute path"
+    if re.match(r"[A-Za-z]:", path):
+        return "a drive letter"
+    if ".." in PurePosixPath(path).parts:
+        return "“..” leads out of the archive"
+    return ""
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget) -> bytes:
+    """A member's bytes, inflated a chunk at a time.
+
+    zipfile never returns more than the size the directory declares (checked
+    by `Budget.admit_archive`), but its read() of a whole member may inflate up
+    to a gigabyte before cutting it to that size; chunks keep a member that
+    lies about its size from ever being held whole.
+    """
+    if info.compress_type not in READABLE_COMPRESSION:
+        method = zipfile.compressor_names.get(info.compress_type, f"method {info.compress_type}")
+        raise UnreadableFile(
+            f"compressed with {method}, which the importer does not read; "
+            "zip it again with the usual (deflate) compression"
+        )
+    if budget.file_bytes is not None and info.file_size > budget.file_bytes:
+        raise UnreadableFile(
+            f"it unpacks to {file_size(info.file_size)}; the limit is "
+            f"{file_size(budget.file_bytes)} per file"
+        )
+    chunks = []
+    with archive.open(info) as member:
+        while chunk := member.read(CHUNK_BYTES):
+            budget.unpacked_read += len(chunk)
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def entries_from_folder(
+    label: str, files: dict, read: Callable, *, budget: Budget | None = None, depth: int = 0
+) -> list[Entry]:
+    """Entries for a folder's files: those its manifest lists, or every supported file.
+
+    `depth` is how many zip archives the folder is inside (0 for a real folder
+    or an upload); a zip among its files is opened when its turn comes.
+    """
     manifest_key = next(
         (key for key in files if PurePosixPath(key).name == MANIFEST and "/" not in key), None
     )
@@ -178,14 +377,13 @@ def entries_from_folder(label: str, files: dict, read: Callable) -> list[Entry]:
             if PurePosixPath(key).suffix.lower() in SUPPORTED:
                 entries.append(_entry(name, handle, read))
             elif PurePosixPath(key).suffix.lower() == ".zip":
-                archive = _entry(name, handle, read)
-                try:
-                    data = archive.read()
-                except UnreadableFile as error:
-                    entries.append(Entry(name, None, problem=str(error)))
-                    continue
-                # An empty archive is reported as the file it is.
-                entries.extend(entries_from_zip(name, data) if data else [archive])
+                if depth + 1 > ARCHIVE_NESTING:
+                    problem = "a zip inside a zip inside a zip is not read; unpack it first"
+                    entries.append(Entry(name, None, problem=problem))
+                else:
+                    entries.append(
+                        Entry(name, None, loader=lambda h=handle: read(h), archive_depth=depth + 1)
+                    )
             else:
                 entries.append(
                     Entry(
@@ -297,19 +495,39 @@ class _Record:
     raw: str = ""
     raw_format: str = Article.Format.TEXT
     metadata: dict[str, str] = field(default_factory=dict)
+    # Why this record cannot be imported (a broken JSON line), when it cannot.
+    problem: str = ""
 
 
-def _import_entry(entry: Entry, defaults: dict[str, str]) -> Iterator[Outcome]:
+def _import_entry(entry: Entry, defaults: dict[str, str], budget: Budget) -> Iterator[Outcome]:
+    """The outcomes of one entry, its records read one at a time as they are taken."""
     if entry.problem:
+        budget.take_record(entry.name)
         yield Outcome(entry.name, entry.problem_status, entry.problem)
         return
+    if entry.archive_depth:
+        yield from _import_archive(entry, defaults, budget)
+        return
     try:
-        records = list(_records(entry))
+        for record in _records(entry):
+            budget.take_record(record.name)
+            yield _import_record(record, defaults, budget)
     except UnreadableFile as error:
+        budget.take_record(entry.name)
+        yield Outcome(entry.name, Status.FAILED, str(error))
+
+
+def _import_archive(entry: Entry, defaults: dict[str, str], budget: Budget) -> Iterator[Outcome]:
+    try:
+        data = entry.read()
+        if not data:
+            raise UnreadableFile("the file is empty")
+    except UnreadableFile as error:
+        budget.take_record(entry.name)
         yield Outcome(entry.name, Status.FAILED, str(error))
         return
-    for record in records:
-        yield _import_record(record, defaults)
+    for member in entries_from_zip(entry.name, data, budget=budget, depth=entry.archive_depth):
+        yield from _import_entry(member, defaults, budget)
 
 
 def _records(entry: Entry) -> Iterator[_Record]:
@@ -330,63 +548,132 @@ def _looks_like_html(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html"))
 
 
+# Records are parsed as their turn comes, so a budget that runs out stops a long
+# file without the rest of it ever being parsed or held.
+
+
 def _json_records(entry: Entry, text: str) -> Iterator[_Record]:
     if PurePosixPath(entry.name).suffix.lower() == ".json":
+        yield from _json_document_records(entry, text)
+        return
+    # One record a line; a JSON string may hold U+2028 and the like, so only "\n" ends one.
+    for number, line in enumerate(io.StringIO(text, newline="\n"), 1):
+        if not line.strip():
+            continue
+        name = f"{entry.name} line {number}"
         try:
-            data = json.loads(text)
+            item = json.loads(line)
         except json.JSONDecodeError as error:
-            raise UnreadableFile(f"not valid JSON (line {error.lineno}: {error.msg})") from None
-        items = data if isinstance(data, list) else [data]
-        numbered = [
-            (f"{entry.name} record {i}" if len(items) > 1 else entry.name, item)
-            for i, item in enumerate(items, 1)
-        ]
-    else:
-        numbered = []
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                numbered.append((f"{entry.name} line {number}", json.loads(line)))
-            except json.JSONDecodeError as error:
-                numbered.append(
-                    (f"{entry.name} line {number}", UnreadableFile(f"not valid JSON ({error.msg})"))
-                )
-    for name, item in numbered:
-        yield _json_record(name, item, entry.metadata)
+            yield _Record(name, problem=f"not valid JSON ({error.msg})")
+        except RecursionError:
+            yield _Record(name, problem=NESTED_TOO_DEEPLY)
+        else:
+            yield _json_record(name, item, entry.metadata)
+
+
+def _json_document_records(entry: Entry, text: str) -> Iterator[_Record]:
+    """One object, or the items of a list (an error after some items ends the file there)."""
+    start = _skip_space(text, 0)
+    if not text.startswith("[", start):
+        yield _json_record(entry.name, _json_value(text), entry.metadata)
+        return
+    number = 0
+    try:
+        for number, item in enumerate(_json_list_items(text, start), 1):
+            yield _json_record(f"{entry.name} record {number}", item, entry.metadata)
+    except (json.JSONDecodeError, RecursionError) as error:
+        if number == 0:
+            raise UnreadableFile(_json_problem(error)) from None
+        yield _Record(
+            f"{entry.name} record {number + 1}",
+            problem=f"{_json_problem(error)}; the rest of the file was not read",
+        )
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_space(text: str, position: int) -> int:
+    return _SPACE.match(text, position).end()
+
+
+def _json_value(text: str):
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise UnreadableFile(_json_problem(error)) from None
+
+
+def _json_list_items(text: str, start: int) -> Iterator:
+    """The items of the JSON list at `start`, parsed one at a time, then a check of the end."""
+    position = _skip_space(text, start + 1)
+    if not text.startswith("]", position):
+        while True:
+            item, position = _DECODER.raw_decode(text, position)
+            yield item
+            position = _skip_space(text, position)
+            if text.startswith(",", position):
+                position = _skip_space(text, position + 1)
+            elif text.startswith("]", position):
+                break
+            else:
+                raise json.JSONDecodeError("Expecting ',' delimiter", text, position)
+    end = _skip_space(text, position + 1)
+    if end < len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+
+
+def _json_problem(error: Exception) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        return f"not valid JSON (line {error.lineno}: {error.msg})"
+    return NESTED_TOO_DEEPLY
 
 
 def _json_record(name: str, item, metadata: dict[str, str]) -> _Record:
     record = _Record(name, raw_format=Article.Format.JSON)
-    if isinstance(item, Exception):
-        record.metadata = {"_problem": str(item)}
-        return record
     if not isinstance(item, dict):
-        record.metadata = {"_problem": "a record must be a JSON object"}
+        record.problem = "a record must be a JSON object"
         return record
-    record.raw = json.dumps(item, ensure_ascii=False, indent=1)
+    try:
+        # The raw record keeps a NUL as the escape "\u0000", which the database accepts.
+        record.raw = json.dumps(item, ensure_ascii=False, indent=1)
+        values = {
+            key: _without_nul(str(item[key])).strip()
+            for key in METADATA_KEYS
+            if item.get(key) not in (None, "")
+        }
+    except RecursionError:
+        record.problem = NESTED_TOO_DEEPLY
+        return record
     text, html = item.get("text"), item.get("html")
     if not (isinstance(text, str) and text.strip()) and not (
         isinstance(html, str) and html.strip()
     ):
-        record.metadata = {"_problem": "the record has neither a text nor an html field"}
+        record.problem = "the record has neither a text nor an html field"
         return record
-    record.text = text.replace("\r\n", "\n") if isinstance(text, str) and text.strip() else ""
-    record.html = html if not record.text else ""
-    record.metadata = {
-        **metadata,
-        **{key: str(item[key]).strip() for key in METADATA_KEYS if item.get(key) not in (None, "")},
-    }
+    if isinstance(text, str) and text.strip():
+        record.text = _without_nul(text.replace("\r\n", "\n"))
+    else:
+        record.html = _without_nul(html)
+    record.metadata = {**metadata, **values}
     return record
 
 
-def _import_record(record: _Record, defaults: dict[str, str]) -> Outcome:
-    problem = record.metadata.get("_problem")
-    if problem:
-        return Outcome(record.name, Status.FAILED, problem)
+def _without_nul(value: str) -> str:
+    """A JSON string may hold a NUL character (as \\u0000); no text field in the database can."""
+    return value.replace("\x00", "")
+
+
+def _import_record(record: _Record, defaults: dict[str, str], budget: Budget) -> Outcome:
+    if record.problem:
+        return Outcome(record.name, Status.FAILED, record.problem)
     try:
         with transaction.atomic():
-            return _create_article(record, defaults)
+            outcome = _create_article(record, defaults)
+        if outcome.status == Status.CREATED:
+            budget.articles_created += 1
+        return outcome
     except UnreadableFile as error:
         return Outcome(record.name, Status.FAILED, str(error))
     except ValidationError as error:
@@ -423,6 +710,7 @@ def _create_article(record: _Record, defaults: dict[str, str]) -> Outcome:
         or UNATTRIBUTED_OUTLET
     )
     story_title = meta.get("story") or defaults.get("story") or UNSORTED_STORY
+    _refuse_nul(outlet=outlet_name, story=story_title, url=url, raw=record.raw, text=layout.text)
     outlet = _outlet(outlet_name, url)
     existing = Article.objects.filter(outlet=outlet, content_hash=content_hash(layout.text)).first()
     if existing is not None:
@@ -446,6 +734,7 @@ def _create_article(record: _Record, defaults: dict[str, str]) -> Outcome:
         or layout.title
         or PurePosixPath(record.name).stem
     )
+    _refuse_nul(title=title, author=meta.get("author") or found.get("author") or "")
     article = Article(
         outlet=outlet,
         story=_story(story_title),
@@ -467,6 +756,17 @@ def _create_article(record: _Record, defaults: dict[str, str]) -> Outcome:
     )
     article.passage_count = len(layout.passages)
     return Outcome(record.name, Status.CREATED, article=article)
+
+
+def _refuse_nul(**values: str) -> None:
+    """The last check before the database: PostgreSQL refuses NUL in text, with an error.
+
+    Files holding NUL are refused when decoded and JSON strings lose theirs; this
+    catches whatever else would bring one (a pasted title, a name given in code).
+    """
+    for field_name, value in values.items():
+        if "\x00" in (value or ""):
+            raise UnreadableFile(f"its {field_name} holds a NUL character, which cannot be stored")
 
 
 def _parse_published(value: str):
@@ -494,6 +794,16 @@ def _outlet(name: str, url: str) -> Outlet:
 def _story(title: str) -> Story:
     title = " ".join(title.split())[:300]
     return Story.objects.filter(title__iexact=title).first() or Story.objects.create(title=title)
+
+
+def file_size(n: int) -> str:
+    """A size for people: 850 bytes, 1.5 KB, 12.3 MB (decimal units, as file managers show)."""
+    if n < 1000:
+        return "1 byte" if n == 1 else f"{n} bytes"
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if n >= scale:
+            return f"{n / scale:.1f}".removesuffix(".0") + f" {unit}"
+    raise AssertionError("unreachable")
 
 
 def _count(n: int | None, noun: str) -> str:

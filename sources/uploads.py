@@ -2,11 +2,11 @@
 
 The import page hands what the editor sent to the same importer as the
 `import_articles` command; this module adds what only a browser upload needs:
-the limits (checked while the request is read, before anything is stored),
-one report row per file, and turning a pasted text into an importer entry.
+the limits (the request's checked while it is read, before anything is stored;
+the rest charged to the importer's budget while the files are read), one
+report row per file, and turning a pasted text into an importer entry.
 """
 
-import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,10 +14,12 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
 from sources.importer import (
     SUPPORTED,
+    Budget,
     Entry,
     Outcome,
     Status,
     entries_from_folder,
+    file_size,
     import_entries,
 )
 
@@ -38,6 +40,10 @@ class Limits:
     file_bytes: int
     request_bytes: int
     files: int
+    unpacked_bytes: int
+    members: int
+    records: int
+    articles: int
 
     @classmethod
     def from_settings(cls) -> "Limits":
@@ -46,23 +52,32 @@ class Limits:
             file_bytes=settings.PARALLAX_MAX_UPLOAD_FILE_BYTES,
             request_bytes=settings.PARALLAX_MAX_UPLOAD_BYTES,
             files=settings.PARALLAX_MAX_UPLOAD_FILES,
+            unpacked_bytes=settings.PARALLAX_MAX_UPLOAD_UNPACKED_BYTES,
+            members=settings.PARALLAX_MAX_UPLOAD_MEMBERS,
+            records=settings.PARALLAX_MAX_UPLOAD_RECORDS,
+            articles=settings.PARALLAX_MAX_UPLOAD_ARTICLES,
+        )
+
+    def budget(self) -> Budget:
+        """What one upload may unpack, read and create, counted as the importer reads it."""
+        return Budget(
+            file_bytes=self.file_bytes,
+            unpacked_bytes=self.unpacked_bytes,
+            members=self.members,
+            records=self.records,
+            articles=self.articles,
         )
 
     def describe(self) -> str:
         return (
-            f"Up to {self.files} files, {file_size(self.file_bytes)} per file "
-            f"and {file_size(self.request_bytes)} in all."
+            f"Up to {self.files:,} files, {file_size(self.file_bytes)} per file "
+            f"and {file_size(self.request_bytes)} in all. "
+            f"Zip archives (a zip inside a zip included) may hold {self.members:,} files "
+            f"and unpack to {file_size(self.unpacked_bytes)} in all. "
+            f"One upload creates up to {self.articles:,} new articles from up to "
+            f"{self.records:,} files and JSON records; "
+            "the import_articles command has no such limits."
         )
-
-
-def file_size(n: int) -> str:
-    """A size for people: 850 bytes, 1.5 KB, 12.3 MB (decimal units, as file managers show)."""
-    if n < 1000:
-        return "1 byte" if n == 1 else f"{n} bytes"
-    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
-        if n >= scale:
-            return f"{n / scale:.1f}".removesuffix(".0") + f" {unit}"
-    raise AssertionError("unreachable")
 
 
 class UploadLimitHandler(FileUploadHandler):
@@ -108,13 +123,21 @@ class UploadLimitHandler(FileUploadHandler):
 
 
 def import_uploads(
-    uploads: list, *, outlet: str = "", story: str = "", limits: Limits
+    uploads: list,
+    *,
+    outlet: str = "",
+    story: str = "",
+    limits: Limits,
+    budget: Budget | None = None,
 ) -> list[Outcome]:
     """Imports uploaded files read as one folder, so a manifest.csv among them applies.
 
     A file over the per-file limit is never read; it gets its own failed row
-    and the other files are imported.
+    and the other files are imported. The budget (by default the limits')
+    bounds what the archives unpack to and how much the upload reads and
+    creates; where it runs out, one row says so and the rest is not read.
     """
+    budget = limits.budget() if budget is None else budget
     files = {upload.name: upload for upload in uploads}
     too_big = {
         f"{FOLDER}/{name}": problem
@@ -128,35 +151,23 @@ def import_uploads(
         upload.seek(0)
         return upload.read()
 
-    entries = entries_from_folder(FOLDER, files, read=read)
+    entries = entries_from_folder(FOLDER, files, read=read, budget=budget)
     for entry in entries:
         if entry.name in too_big and not entry.problem:
-            entry.problem, entry.data = too_big[entry.name], None
-    outcomes = import_entries(entries, defaults={"outlet": outlet, "story": story})
+            entry.problem, entry.data, entry.archive_depth = too_big[entry.name], None, 0
+    outcomes = import_entries(entries, defaults={"outlet": outlet, "story": story}, budget=budget)
     for outcome in outcomes:
         outcome.name = outcome.name.removeprefix(f"{FOLDER}/")
     return outcomes
 
 
 def _over_limit(upload, limits: Limits) -> str:
+    # What a zip unpacks to is the budget's to check, when the importer opens it.
     if upload.size > limits.file_bytes:
         return (
             f"{upload.name} is {file_size(upload.size)}; the limit is "
             f"{file_size(limits.file_bytes)} per file"
         )
-    if upload.name.lower().endswith(".zip"):
-        # A small archive can unpack to gigabytes; its directory says how much
-        # (and zipfile never reads a member past the size given there).
-        try:
-            with zipfile.ZipFile(upload) as archive:
-                unpacked = sum(info.file_size for info in archive.infolist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return ""  # the importer says what is wrong with it
-        if unpacked > limits.request_bytes:
-            return (
-                f"{upload.name} unpacks to {file_size(unpacked)}; the limit is "
-                f"{file_size(limits.request_bytes)} per upload"
-            )
     return ""
 
 
@@ -187,9 +198,13 @@ class Row:
 
 
 class Report:
-    """What the import page shows after an upload: one row per file and a summary line."""
+    """What the import page shows after an upload: one row per file and a summary line.
 
-    def __init__(self, outcomes: list[Outcome]):
+    The budget, when given, tells how much the upload unpacked, read and created.
+    """
+
+    def __init__(self, outcomes: list[Outcome], budget: Budget | None = None):
+        self.budget = budget
         self.rows = [
             Row(
                 name=outcome.name,

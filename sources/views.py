@@ -45,14 +45,15 @@ def _import_articles(request, limit_handler):
             prefix="upload",
         )
         if upload_form.is_valid():
-            report = uploads.Report(
-                uploads.import_uploads(
-                    upload_form.cleaned_data["files"],
-                    outlet=upload_form.cleaned_data["outlet_name"],
-                    story=upload_form.cleaned_data["story_title"],
-                    limits=limits,
-                )
+            budget = limits.budget()
+            outcomes = uploads.import_uploads(
+                upload_form.cleaned_data["files"],
+                outlet=upload_form.cleaned_data["outlet_name"],
+                story=upload_form.cleaned_data["story_title"],
+                limits=limits,
+                budget=budget,
             )
+            report = uploads.Report(outcomes, budget=budget)
             upload_form = UploadForm(limits=limits, prefix="upload")
 
     return render(

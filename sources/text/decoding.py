@@ -30,8 +30,9 @@ def _utf16_bom(sample: bytes) -> bool:
 def decode_text(data: bytes) -> str:
     """Decode a text file: UTF-8 (with or without BOM), UTF-16 with BOM, or a guess.
 
-    Raises UnreadableFile for empty, binary or undecodable input. Line endings
-    become "\\n"; nothing else in the text is changed.
+    Raises UnreadableFile for empty, binary or undecodable input, and for text
+    holding a NUL character anywhere (no text does; the database refuses it).
+    Line endings become "\\n"; nothing else in the text is changed.
     """
     if not data.strip():
         raise UnreadableFile("the file is empty")
@@ -40,17 +41,39 @@ def decode_text(data: bytes) -> str:
             text = data.decode("utf-16")
         except UnicodeDecodeError as error:
             raise UnreadableFile(f"broken UTF-16 text ({error.reason})") from None
-    elif looks_binary(data):
+    elif looks_binary(data) and not _stray_nul(data[:8192]):
         raise UnreadableFile("this is a binary file, not text")
+    elif b"\x00" in data:
+        # Text but for a NUL or two (or a NUL past the sample looks_binary reads).
+        raise _holds_nul(data.count(b"\n", 0, data.index(b"\x00")) + 1)
     else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = _guess(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        raise _holds_nul(text.count("\n", 0, text.index("\x00")) + 1)
     if not text.strip():
         raise UnreadableFile("the file holds only white space")
     return text
+
+
+def _stray_nul(sample: bytes) -> bool:
+    """A few NUL bytes in what is otherwise UTF-8 text: a damaged text file, not binary data."""
+    nuls, rest = sample.count(b"\x00"), sample.replace(b"\x00", b"")
+    if not 0 < nuls <= max(2, len(sample) // 100) or looks_binary(rest):
+        return False
+    try:
+        # Not final: the sample may end inside a character.
+        codecs.getincrementaldecoder("utf-8")().decode(rest, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _holds_nul(line: int) -> UnreadableFile:
+    return UnreadableFile(f"the file holds a NUL character (line {line}), which text never does")
 
 
 def _guess(data: bytes) -> str:

@@ -116,6 +116,8 @@ def test_the_page_shows_both_forms_and_the_limits(editor_client):
     assert 'type="file"' in page and "multiple" in page
     assert 'enctype="multipart/form-data"' in page
     assert "Up to 200 files, 10 MB per file and 50 MB in all." in page
+    assert "Zip archives (a zip inside a zip included) may hold 2,000 files" in page
+    assert "up to 1,000 new articles from up to 2,000 files and JSON records" in page
 
 
 @override_settings(PARALLAX_MAX_UPLOAD_FILE_BYTES=1500, PARALLAX_MAX_UPLOAD_BYTES=2_500_000)
@@ -290,7 +292,7 @@ def test_more_files_than_the_limit_are_refused_in_words(editor_client):
     assert Article.objects.count() == 0
 
 
-@override_settings(PARALLAX_MAX_UPLOAD_BYTES=5000)
+@override_settings(PARALLAX_MAX_UPLOAD_UNPACKED_BYTES=5000)
 def test_a_zip_that_unpacks_past_the_limit_is_not_unpacked(editor_client):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -299,8 +301,9 @@ def test_a_zip_that_unpacks_past_the_limit_is_not_unpacked(editor_client):
     response = post_files(editor_client, [upload("bomb.zip", buffer.getvalue())])
 
     assert rows(response) == [
-        ("bomb.zip", "failed", "bomb.zip unpacks to 100 KB; the limit is 5 KB per upload")
+        ("bomb.zip", "failed", "bomb.zip unpacks to 100 KB; the limit is 5 KB unpacked per upload")
     ]
+    assert response.context["report"].budget.unpacked_read == 0
     assert Article.objects.count() == 0
 
 

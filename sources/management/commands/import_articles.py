@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = (
         "Import articles from .txt, .html, .json and .jsonl files, zip archives and folders "
         "(a folder's manifest.csv gives each file's outlet, story and other metadata). "
-        "Importing the same content again changes nothing."
+        "Importing the same content again changes nothing. The import page's upload limits "
+        "(PARALLAX_MAX_UPLOAD_*) do not apply here."
     )
 
     def add_arguments(self, parser):
