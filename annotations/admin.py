@@ -1,14 +1,70 @@
+from django import forms
 from django.contrib import admin
+from django.db.models import Max
 
+from annotations import vocabulary
 from annotations.editing import record_claim_change
-from annotations.models import Annotation, Claim, Tag, TaggedAnnotation
+from annotations.models import Annotation, Claim, Tag, TaggedAnnotation, name_key, tag_name_problem
+
+
+class TagAdminForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name", "slug", "definition", "colour", "status", "position"]
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if problem := tag_name_problem(name):
+            raise forms.ValidationError(problem)
+        # The database refuses the duplicate too (Tag.key); this says so in words.
+        same = Tag.objects.filter(key=name_key(name)).exclude(pk=self.instance.pk).first()
+        if same is not None:
+            raise forms.ValidationError(f"There is a tag “{same.name}” already.")
+        return name
 
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "colour", "definition"]
+    """Moderators curate the vocabulary here as on its page: accepting, reordering and
+    deleting go through annotations.vocabulary, so annotations' histories record them."""
+
+    form = TagAdminForm
+    list_display = ["name", "status", "position", "colour", "proposed_by", "created"]
+    list_editable = ["position"]
+    list_filter = ["status"]
+    list_select_related = ["proposed_by"]
     search_fields = ["name", "definition"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["proposed_by", "created"]
+    actions = ["accept_selected"]
+
+    def get_changeform_initial_data(self, request):
+        # A tag added here joins the end of the vocabulary, not the front.
+        last = Tag.objects.vocabulary().aggregate(last=Max("position"))["last"] or 0
+        return {
+            "position": last + 1,
+            # A moderator adding a tag here adds it to the vocabulary.
+            "status": Tag.Status.ACCEPTED,
+            **super().get_changeform_initial_data(request),
+        }
+
+    @admin.action(description="Accept the selected proposed tags into the vocabulary")
+    def accept_selected(self, request, queryset):
+        accepted = 0
+        for tag in queryset.filter(status=Tag.Status.PROPOSED).order_by("created", "pk"):
+            try:
+                vocabulary.accept_tag(tag, request.user)
+            except vocabulary.VocabularyError:
+                continue  # another moderator merged or rejected it meanwhile
+            accepted += 1
+        self.message_user(request, f"{accepted} tag{'' if accepted == 1 else 's'} accepted.")
+
+    def delete_model(self, request, obj):
+        vocabulary.delete_tag(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for tag in queryset:
+            vocabulary.delete_tag(tag, request.user)
 
 
 @admin.register(Claim)

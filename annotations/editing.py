@@ -1,7 +1,7 @@
 """Annotating: creating, changing, deleting and restoring annotations, with their history."""
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -13,7 +13,26 @@ from annotations.models import (
     ClaimRelation,
     ClaimRevision,
 )
+from annotations.vocabulary import tags_for_names
+from parallax import audit
+from parallax.models import AuditEvent
 from sources.text.anchoring import quote_selector
+
+
+class StaleEdit(Exception):
+    """Someone saved the annotation or claim after this editor opened it."""
+
+    def __init__(self, obj, changed_by):
+        super().__init__(f"{obj} was changed by {changed_by} since it was opened")
+        self.obj = obj
+        self.changed_by = changed_by
+
+    @property
+    def message(self) -> str:
+        return (
+            f"This was changed by {self.changed_by} since you opened it. Their version is "
+            "shown below; your text is kept in the form: save again to replace theirs."
+        )
 
 
 def _changes(before: dict, after: dict) -> dict:
@@ -22,18 +41,71 @@ def _changes(before: dict, after: dict) -> dict:
     }
 
 
+def _next_version(model, obj, version: int | None) -> None:
+    """Move `obj` to its next version, if it still is at `version` (None: whatever it is).
+
+    One UPDATE compares and sets, so of two editors saving from the same version exactly
+    one goes through; the other gets StaleEdit naming who changed it.
+    """
+    rows = model.objects.filter(pk=obj.pk)
+    if version is not None:
+        rows = rows.filter(version=version)
+    if not rows.update(version=F("version") + 1):
+        last = obj.revisions.select_related("user").first()
+        who = last.user.get_username() if last and last.user else "another editor"
+        raise StaleEdit(obj, who)
+    obj.version = model.objects.values_list("version", flat=True).get(pk=obj.pk)
+
+
 def _save_claim(claim: Claim | None, user) -> Claim | None:
-    """Store a claim the form made from a new statement, recording its creation."""
-    if claim is not None and claim.pk is None:
-        claim.created_by = user
-        claim.save()
-        record_claim_change(claim, user, before=None)
+    """Store a claim the form made from a new statement, recording its creation.
+
+    Editors naming the same new claim at the same moment make one claim: the database
+    refuses the second, which then takes the first one's.
+    """
+    if claim is None or claim.pk is not None:
+        return claim
+    claim.created_by = user
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:
+        existing = Claim.objects.filter(
+            story=claim.story_id, statement_key=Claim.key_for(claim.statement)
+        ).first()
+        if existing is None:
+            raise
+        return existing
+    record_claim_change(claim, user, before=None)
     return claim
 
 
+def find_submission(user, submission) -> Annotation | None:
+    """The annotation this editor's form made already, if it was sent before."""
+    if submission is None:
+        return None
+    return Annotation.objects.filter(author=user, submission=submission).first()
+
+
+def create_annotation(article, user, data: dict) -> tuple[Annotation, bool]:
+    """`data` is an AnnotationForm's cleaned_data; the quote is already checked.
+
+    Returns the annotation and whether it is new: a form sent twice (a double click, a
+    retry) carries the same submission key and gets the first annotation back.
+    """
+    if existing := find_submission(user, data.get("submission")):
+        return existing, False
+    try:
+        return _create_annotation(article, user, data), True
+    except IntegrityError:
+        # The same form sent twice at the same moment: the other request made it.
+        if existing := find_submission(user, data.get("submission")):
+            return existing, False
+        raise
+
+
 @transaction.atomic
-def create_annotation(article, user, data: dict) -> Annotation:
-    """`data` is an AnnotationForm's cleaned_data; the quote is already checked."""
+def _create_annotation(article, user, data: dict) -> Annotation:
     annotation = Annotation(
         article=article,
         start=data["start"],
@@ -42,6 +114,7 @@ def create_annotation(article, user, data: dict) -> Annotation:
         stance=data.get("stance", ""),
         note=data.get("note", ""),
         author=user,
+        submission=data.get("submission"),
     )
     # Context from our own copy of the text: the browser's may be cut differently.
     selector = quote_selector(article.text, annotation.start, annotation.end)
@@ -50,9 +123,10 @@ def create_annotation(article, user, data: dict) -> Annotation:
         selector.prefix,
         selector.suffix,
     )
-    annotation.full_clean()
+    # The unique submission key is checked by the database, on save.
+    annotation.full_clean(validate_constraints=False)
     annotation.save()
-    annotation.tags.set(data.get("tags", []))
+    annotation.tags.set(tags_for_names(data.get("tags", []), user))
     AnnotationRevision.objects.create(
         annotation=annotation,
         user=user,
@@ -63,14 +137,19 @@ def create_annotation(article, user, data: dict) -> Annotation:
 
 
 @transaction.atomic
-def update_annotation(annotation: Annotation, user, data: dict) -> Annotation:
+def update_annotation(
+    annotation: Annotation, user, data: dict, version: int | None = None
+) -> Annotation:
+    """Save an editor's changes; raises StaleEdit when the annotation is no longer at
+    `version`, the one the editor opened."""
+    _next_version(Annotation, annotation, version)
     before = annotation.snapshot()
     annotation.claim = _save_claim(data.get("claim"), user)
     annotation.stance = data.get("stance", "")
     annotation.note = data.get("note", "")
     annotation.full_clean()
     annotation.save()
-    annotation.tags.set(data.get("tags", []))
+    annotation.tags.set(tags_for_names(data.get("tags", []), user))
     if hasattr(annotation, "tag_links"):
         del annotation.tag_links
     changes = _changes(before, annotation.snapshot())
@@ -96,6 +175,12 @@ def record_claim_change(claim: Claim, user, before: dict | None) -> None:
         ClaimRevision.objects.create(
             claim=claim, user=user, action=ClaimRevision.Action.CHANGED, changes=changes
         )
+    if "status" in changes:
+        # Publishing is also in the project's audit log, with everything a moderator audits.
+        action = (
+            AuditEvent.Action.PUBLISHED if claim.is_published else AuditEvent.Action.UNPUBLISHED
+        )
+        audit.record(user, action, claim.statement, f"story: {claim.story}")
 
 
 @transaction.atomic
@@ -118,22 +203,55 @@ def restore_annotation(annotation: Annotation, user) -> None:
 
 @transaction.atomic
 def set_claim_status(claim: Claim, status: str, user) -> None:
+    if claim.status == status:
+        return
+    _next_version(Claim, claim, None)
     before = claim.snapshot()
     claim.status = status
     claim.save(update_fields=["status", "updated"])
     record_claim_change(claim, user, before)
 
 
+class DuplicateStatement(Exception):
+    """Another claim of the story already has this statement."""
+
+    def __init__(self, other: Claim):
+        super().__init__(f"“{other.statement}” is already a claim of this story")
+        self.other = other
+
+
 @transaction.atomic
-def rename_claim(claim: Claim, statement: str, user) -> None:
-    """New wording, and a slug to match; the old slug keeps redirecting."""
+def rename_claim(claim: Claim, statement: str, user, version: int | None = None) -> None:
+    """New wording, and a slug to match; the old slug keeps redirecting.
+
+    Raises StaleEdit when the claim is no longer at `version`, and DuplicateStatement when
+    another claim of the story already says the same.
+    """
+    other = (
+        Claim.objects.filter(story=claim.story_id, statement_key=Claim.key_for(statement))
+        .exclude(pk=claim.pk)
+        .first()
+    )
+    if other is not None:
+        raise DuplicateStatement(other)
+    _next_version(Claim, claim, version)
     before = claim.snapshot()
     claim.statement = statement
     old_slug = claim.slug
     if slugify(statement)[:60].strip("-") != old_slug:
         ClaimAlias.objects.create(claim=claim, slug=old_slug)
         claim.slug = Claim.new_slug(statement)
-    claim.save()
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:
+        # Another request gave a claim of this story the same statement meanwhile.
+        other = Claim.objects.filter(
+            story=claim.story_id, statement_key=Claim.key_for(statement)
+        ).first()
+        if other is None:
+            raise
+        raise DuplicateStatement(other) from None
     record_claim_change(claim, user, before)
 
 
@@ -163,6 +281,12 @@ def merge_claims(source: Claim, target: Claim, user) -> int:
         user=user,
         action=ClaimRevision.Action.CHANGED,
         changes={"merged in": [None, f"“{source.statement}” ({moved} annotations)"]},
+    )
+    audit.record(
+        user,
+        AuditEvent.Action.MERGED,
+        target.statement,
+        f"merged in “{source.statement}” ({moved} annotations)",
     )
     source.delete()
     return moved

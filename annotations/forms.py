@@ -1,6 +1,6 @@
 from django import forms
 
-from annotations.models import Annotation, Claim
+from annotations.models import CLAIM_STATEMENT_MAX_LENGTH, Annotation, Claim, tag_name_problem
 from sources.text.anchoring import quote_matches
 
 MAX_TAGS = 20
@@ -21,12 +21,12 @@ class AnnotationFieldsForm(forms.Form):
 
     tags = forms.CharField(
         required=False,
-        max_length=1000,
-        help_text="Comma-separated. A new name creates a new tag.",
+        max_length=2500,
+        help_text="Comma-separated. A name not in the vocabulary is proposed to the moderators.",
     )
     claim = forms.CharField(
         required=False,
-        max_length=2000,
+        max_length=CLAIM_STATEMENT_MAX_LENGTH,
         help_text="Pick one of the story's claims, or write a new claim's statement.",
     )
     stance = forms.ChoiceField(choices=[("", "—"), *Annotation.Stance.choices], required=False)
@@ -42,11 +42,9 @@ class AnnotationFieldsForm(forms.Form):
         names = split_tags(self.cleaned_data["tags"])
         if len(names) > MAX_TAGS:
             raise forms.ValidationError(f"At most {MAX_TAGS} tags, please.")
-        too_long = [name for name in names if len(name) > 100]
-        if too_long:
-            raise forms.ValidationError(
-                f"Tag names are at most 100 characters: “{too_long[0][:40]}…”."
-            )
+        problems = [problem for name in names if (problem := tag_name_problem(name))]
+        if problems:
+            raise forms.ValidationError(problems)
         return names
 
     def clean_claim(self):
@@ -54,14 +52,23 @@ class AnnotationFieldsForm(forms.Form):
         if not statement:
             return None
         existing = Claim.objects.filter(
-            story=self.article.story, statement__iexact=statement
+            story=self.article.story_id, statement_key=Claim.key_for(statement)
         ).first()
         # A claim the form does not find is created when the annotation is saved.
         return existing or Claim(story=self.article.story, statement=statement)
 
 
+class AnnotationEditForm(AnnotationFieldsForm):
+    """Changing an annotation: its fields, and the version the editor started from."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
 class AnnotationForm(AnnotationFieldsForm):
     """A new annotation: a selection (offsets plus the quote with its context) and its fields."""
+
+    # The same form sent twice carries the same key and makes one annotation.
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     end = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
@@ -92,9 +99,10 @@ class AnnotationForm(AnnotationFieldsForm):
 class ClaimRenameForm(forms.Form):
     statement = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
+        max_length=CLAIM_STATEMENT_MAX_LENGTH,
         help_text="The claim's canonical wording. Links to its old address keep working.",
     )
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
     def clean_statement(self):
         return " ".join(self.cleaned_data["statement"].split())

@@ -1,29 +1,104 @@
+import hashlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
+from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from sources.models import Article, Story, unique_slug
 from sources.text.anchoring import quote_matches, quote_selector
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Give a colour as #rrggbb.")
 
+# A claim is one sentence; the bound also keeps its case-insensitive unique index small.
+CLAIM_STATEMENT_MAX_LENGTH = 500
+
+
+def name_key(text: str) -> str:
+    """What two names must share to be the same name: white space collapsed, case folded
+    in every script (the database's own lower() folds only ASCII in SQLite)."""
+    return " ".join(text.split()).casefold()
+
+
+def tag_name_problem(name: str) -> str:
+    """Why `name` cannot be a tag's name, or "" when it can."""
+    if not any(char.isalnum() for char in name):
+        return f"“{name}” is not a tag name: a tag needs at least one letter or digit."
+    if len(name) > Tag.NAME_MAX_LENGTH:
+        return f"Tag names are at most {Tag.NAME_MAX_LENGTH} characters: “{name[:40]}…”."
+    return ""
+
+
+class TagQuerySet(models.QuerySet):
+    def vocabulary(self):
+        """The accepted tags, in the moderators' order."""
+        return self.filter(status=Tag.Status.ACCEPTED)
+
 
 class Tag(TagBase):
-    """A label from the curated vocabulary ("admission", "framing", …)."""
+    """A label from the curated vocabulary ("admission", "framing", …).
+
+    Moderators curate and order the vocabulary. A name an editor types that is not in
+    it becomes a proposed tag: usable at once, marked as proposed until a moderator
+    accepts, merges or rejects it.
+    """
+
+    NAME_MAX_LENGTH = 100
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", "In the vocabulary"
+        PROPOSED = "proposed", "Proposed"
 
     definition = models.TextField(blank=True)
     colour = models.CharField(max_length=7, default="#8a8a8a", validators=[colour_validator])
+    # A tag made anywhere without saying otherwise is proposed: nothing grows the
+    # vocabulary silently. Moderators accept (the admin and the vocabulary page).
+    status = models.CharField(max_length=10, choices=Status, default=Status.PROPOSED)
+    position = models.PositiveIntegerField(
+        default=0, help_text="Place in the vocabulary: lower numbers come first."
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    # Tag names are unique whatever their case: "Признание" is "признание".
+    key = models.CharField(max_length=300, unique=True, editable=False)
+
+    # taggit's natural-key manager (fixtures name tags), with our queries.
+    objects = NaturalKeyManager.from_queryset(TagQuerySet)()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["position", "name"]
+        constraints = [
+            # Every tag has a page, so every tag needs a slug its route can reverse.
+            models.CheckConstraint(condition=~Q(slug=""), name="tag_slug_not_empty"),
+        ]
+
+    def save(self, *args, **kwargs):
+        self.key = name_key(self.name)
+        if not self.slug:
+            # Slugs keep every script ("признание"); the route accepts Unicode slugs.
+            self.slug = unique_slug(
+                Tag, self.name, max_length=self.NAME_MAX_LENGTH, allow_unicode=True
+            )
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if problem := tag_name_problem(self.name or ""):
+            raise ValidationError({"name": problem})
 
     def get_absolute_url(self):
         return reverse("annotations:tag-detail", args=[self.slug])
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.status == self.Status.PROPOSED
 
 
 class Claim(models.Model):
@@ -35,27 +110,42 @@ class Claim(models.Model):
 
     story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="claims")
     slug = models.SlugField(max_length=80, unique=True)
-    statement = models.TextField()
+    statement = models.CharField(max_length=CLAIM_STATEMENT_MAX_LENGTH)
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Counts changes; an edit made from an older version is refused (see annotations.editing).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # A digest of the statement's name_key(): statements are unique per story whatever
+    # their case, and twenty editors naming the same new claim at once make one claim.
+    statement_key = models.CharField(max_length=64, editable=False)
 
     class Meta:
         ordering = ["statement"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["story", "statement_key"], name="claim_statement_unique_per_story"
+            ),
+        ]
 
     def __str__(self):
         return self.statement
 
     def save(self, *args, **kwargs):
+        self.statement_key = self.key_for(self.statement)
         if not self.slug:
             self.slug = self.new_slug(self.statement)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("annotations:claim-detail", args=[self.slug])
+
+    @staticmethod
+    def key_for(statement: str) -> str:
+        return hashlib.sha256(name_key(statement).encode("utf-8")).hexdigest()
 
     @property
     def is_published(self) -> bool:
@@ -180,6 +270,11 @@ class Annotation(models.Model):
     modified = models.DateTimeField(auto_now=True)
     # Deleting keeps the row so a moderator can restore it; pages skip deleted ones.
     deleted = models.DateTimeField(null=True, blank=True, editable=False)
+    # Counts changes; an edit made from an older version is refused (see annotations.editing).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # A key the annotate form sends with its selection: the same form sent twice (a double
+    # click, a retry) finds the annotation the first one made instead of making another.
+    submission = models.UUIDField(null=True, blank=True, editable=False)
 
     tags = TaggableManager(through="TaggedAnnotation", blank=True)
 
@@ -190,6 +285,9 @@ class Annotation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(start__lt=F("end")), name="annotation_start_before_end"
+            ),
+            models.UniqueConstraint(
+                fields=["author", "submission"], name="annotation_unique_submission"
             ),
         ]
 

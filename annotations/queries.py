@@ -203,3 +203,33 @@ def coverage_for_story(story: Story, *, include_drafts: bool) -> QuerySet:
         .distinct()
         .order_by("claim_id", "article__outlet_id", "stance")
     )
+
+
+def _with_use_count(tags: QuerySet[Tag]) -> QuerySet[Tag]:
+    """Each tag with `use_count`: how many live annotations carry it."""
+    return tags.annotate(
+        use_count=Count(
+            "tagged_annotations",
+            filter=live_annotations("tagged_annotations__content_object__"),
+        )
+    )
+
+
+def vocabulary_with_counts() -> QuerySet[Tag]:
+    """The vocabulary in the moderators' order, each tag with `use_count`."""
+    return _with_use_count(Tag.objects.vocabulary()).order_by("position", "name", "pk")
+
+
+def proposed_tags() -> QuerySet[Tag]:
+    """Tags waiting for a moderator, oldest proposal first, each with who proposed it and
+    `use_count`."""
+    return (
+        _with_use_count(Tag.objects.filter(status=Tag.Status.PROPOSED))
+        .select_related("proposed_by")
+        .order_by("created", "pk")
+    )
+
+
+def tag_filter_options() -> QuerySet[Tag]:
+    """Every tag by name, for a filter's choices: only what an option shows."""
+    return Tag.objects.only("pk", "name", "slug", "status").order_by("name", "pk")

@@ -1,13 +1,36 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from annotations.views import browse, claims, reader, relations
+from annotations.views import browse, claims, reader, relations, vocabulary
+
+
+class UnicodeSlugConverter:
+    """A slug in any script ("признание", "承认", "framing"): what
+    slugify(..., allow_unicode=True) makes, and what SlugField(allow_unicode=True) accepts.
+    Django's own `slug` converter takes ASCII only, so a tag named in Cyrillic could not be
+    reversed and every page showing it failed."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(UnicodeSlugConverter, "unicode_slug")
 
 app_name = "annotations"
 
 urlpatterns = [
     path("stories/<slug:slug>/", browse.story_detail, name="story-detail"),
     path("outlets/<slug:slug>/", browse.outlet_detail, name="outlet-detail"),
-    path("tags/<slug:slug>/", browse.tag_detail, name="tag-detail"),
+    path("tags/", vocabulary.vocabulary, name="vocabulary"),
+    path("tags/<unicode_slug:slug>/", browse.tag_detail, name="tag-detail"),
+    path("tags/<unicode_slug:slug>/accept/", vocabulary.tag_accept, name="tag-accept"),
+    path("tags/<unicode_slug:slug>/merge/", vocabulary.tag_merge, name="tag-merge"),
+    path("tags/<unicode_slug:slug>/reject/", vocabulary.tag_reject, name="tag-reject"),
+    path("tags/<unicode_slug:slug>/move/", vocabulary.tag_move, name="tag-move"),
     path("claims/", browse.claim_list, name="claim-list"),
     path("articles/<int:article_id>/", reader.article_detail, name="article-detail"),
     path(
@@ -29,6 +52,11 @@ urlpatterns = [
     ),
     path("claims/<slug:slug>/", claims.claim_detail, name="claim-detail"),
     path("claims/<slug:slug>/export.csv", claims.claim_export_csv, name="claim-export-csv"),
+    path(
+        "claims/<slug:slug>/export-raw.csv",
+        claims.claim_export_raw_csv,
+        name="claim-export-raw-csv",
+    ),
     path("claims/<slug:slug>/export.json", claims.claim_export_json, name="claim-export-json"),
     path("claims/<slug:slug>/publish/", claims.claim_publish, name="claim-publish"),
     path("claims/<slug:slug>/edit/", claims.claim_edit, name="claim-edit"),

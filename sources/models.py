@@ -6,12 +6,14 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 
-def unique_slug(model, text: str, max_length: int = 80, taken=None) -> str:
+def unique_slug(
+    model, text: str, max_length: int = 80, taken=None, allow_unicode: bool = False
+) -> str:
     """A slug for `text` that no row of `model` uses yet ("nato", "nato-2", …).
 
     `taken(slug)`, when given, also says whether a slug is in use elsewhere.
     """
-    base = slugify(text, allow_unicode=False)[:max_length].strip("-") or "item"
+    base = slugify(text, allow_unicode=allow_unicode)[:max_length].strip("-_") or "item"
     slug, n = base, 1
     while model.objects.filter(slug=slug).exists() or (taken and taken(slug)):
         n += 1

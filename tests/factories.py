@@ -57,7 +57,8 @@ def make_annotation(article: Article, quote: str, **fields) -> Annotation:
 
 def make_tag(**fields) -> Tag:
     n = next(_n)
-    return Tag.objects.create(**{"name": f"tag {n}", "slug": f"tag-{n}", **fields})
+    fields = {"name": f"tag {n}", "slug": f"tag-{n}", "status": Tag.Status.ACCEPTED, **fields}
+    return Tag.objects.create(**fields)
 
 
 def make_coverage(outlets: int, articles_per_outlet: int, tags=()) -> Story:

@@ -11,7 +11,7 @@ from django.utils.translation import get_language_info
 from annotations import queries
 from annotations.coverage import coverage_grid
 from annotations.models import Annotation, Tag
-from parallax.permissions import is_editor
+from parallax.permissions import is_editor, is_moderator
 from sources.models import Article, Outlet, Story
 
 ARTICLES_PER_PAGE = 50
@@ -134,7 +134,7 @@ def claim_list(request):
     story = query_param(request.GET.get("story"))
     tag = query_param(request.GET.get("tag"))
     stories = list(queries.stories_with_claims(include_drafts=editor))
-    tags = list(Tag.objects.order_by("name"))
+    tags = list(queries.tag_filter_options())
     claims = queries.claims_for_index(include_drafts=editor, search=search, story=story, tag=tag)
     paginator = Paginator(claims, CLAIMS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
@@ -180,5 +180,6 @@ def tag_detail(request, slug):
             "outlet_total": outlet_total,
             "per_outlet": TAG_PAGE_PER_OUTLET,
             "shows_drafts": is_editor(request.user),
+            "moderates": is_moderator(request.user),
         },
     )

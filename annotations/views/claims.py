@@ -1,6 +1,5 @@
 """The claim comparison page, its exports, and the editorial workflow for claims."""
 
-import csv
 from functools import wraps
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from annotations.comparison import EXPORT_COLUMNS, Filters, compare, export_rows
 from annotations.forms import ClaimMergeForm, ClaimRenameForm
 from annotations.models import Annotation, Claim, ClaimAlias
 from annotations.relations import RelationForm, relations_of
+from parallax.exports import RAW_NOTE, SPREADSHEET_NOTE, write_csv
 from parallax.permissions import can_change, editor_required, is_editor, moderator_required
 from sources.models import Article, Outlet
 
@@ -35,7 +35,9 @@ def load_claim(request, slug) -> Claim:
     claim = Claim.objects.select_related("story", "created_by").filter(slug=slug).first()
     if claim is None:
         alias = ClaimAlias.objects.select_related("claim").filter(slug=slug).first()
-        if alias is None:
+        # A draft's old address must not lead readers to its new one (which spells out
+        # its statement): for them it does not exist.
+        if alias is None or not (alias.claim.is_published or is_editor(request.user)):
             raise Http404("No such claim.")
         raise MovedClaim(alias.claim)
     if not claim.is_published and not is_editor(request.user):
@@ -44,7 +46,11 @@ def load_claim(request, slug) -> Claim:
 
 
 def follows_moves(view):
-    """Old slugs answer with a permanent redirect to the same page under the new one."""
+    """Old slugs answer with a permanent redirect to the same page under the new one.
+
+    A form posted to an old address gets 308, which browsers follow with the same method
+    and body; a 301 would turn the POST into a GET and lose it.
+    """
 
     @wraps(view)
     def wrapper(request, slug, *args, **kwargs):
@@ -53,7 +59,11 @@ def follows_moves(view):
         except MovedClaim as moved:
             url = reverse(request.resolver_match.view_name, args=[moved.claim.slug, *args])
             query = request.META.get("QUERY_STRING", "")
-            return redirect(f"{url}?{query}" if query else url, permanent=True)
+            return redirect(
+                f"{url}?{query}" if query else url,
+                permanent=True,
+                preserve_request=request.method not in ("GET", "HEAD"),
+            )
 
     return wrapper
 
@@ -104,8 +114,12 @@ def claim_detail(request, slug):
             "timeline_url": request.path + filters.query_string(view="timeline"),
             "csv_url": reverse("annotations:claim-export-csv", args=[claim.slug])
             + filters.query_string(),
+            "raw_csv_url": reverse("annotations:claim-export-raw-csv", args=[claim.slug])
+            + filters.query_string(),
             "json_url": reverse("annotations:claim-export-json", args=[claim.slug])
             + filters.query_string(),
+            "csv_note": SPREADSHEET_NOTE,
+            "raw_csv_note": RAW_NOTE,
             "share_url": request.build_absolute_uri(request.get_full_path()),
             "description": share_description(comparison),
             "revisions": claim.revisions.select_related("user"),
@@ -153,16 +167,25 @@ def _export(request, slug):
     return claim, filters, comparison, rows
 
 
-@follows_moves
-def claim_export_csv(request, slug):
+def _csv_response(request, slug, *, for_spreadsheets: bool):
     claim, _, _, rows = _export(request, slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{claim.slug}.csv"'
-    writer = csv.DictWriter(response, fieldnames=EXPORT_COLUMNS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "tags": ", ".join(row["tags"])})
+    name = claim.slug if for_spreadsheets else f"{claim.slug}-raw"
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    write_csv(response, EXPORT_COLUMNS, rows, for_spreadsheets=for_spreadsheets)
     return response
+
+
+@follows_moves
+def claim_export_csv(request, slug):
+    """The CSV for spreadsheets: a cell that would run as a formula is neutralised."""
+    return _csv_response(request, slug, for_spreadsheets=True)
+
+
+@follows_moves
+def claim_export_raw_csv(request, slug):
+    """The values exactly as stored, for researchers' own tools."""
+    return _csv_response(request, slug, for_spreadsheets=False)
 
 
 @follows_moves
@@ -194,6 +217,10 @@ def claim_export_json(request, slug):
 @editor_required
 def claim_publish(request, slug):
     claim = load_claim(request, slug)
+    if not can_change(request.user, claim):
+        raise PermissionDenied(
+            "Only the claim's author or a moderator can publish or unpublish it."
+        )
     publish = request.POST.get("status") == Claim.Status.PUBLISHED
     editing.set_claim_status(
         claim, Claim.Status.PUBLISHED if publish else Claim.Status.DRAFT, request.user
@@ -208,12 +235,41 @@ def claim_edit(request, slug):
     claim = load_claim(request, slug)
     if not can_change(request.user, claim):
         raise PermissionDenied("Only the claim's author or a moderator can rename it.")
-    form = ClaimRenameForm(request.POST or None, initial={"statement": claim.statement})
+    form = ClaimRenameForm(
+        request.POST or None, initial={"statement": claim.statement, "version": claim.version}
+    )
+    theirs = None
     if request.method == "POST" and form.is_valid():
-        editing.rename_claim(claim, form.cleaned_data["statement"], request.user)
-        messages.success(request, "Claim renamed. Links to its old address still work.")
-        return redirect(claim)
-    return render(request, "annotations/claim_edit.html", {"claim": claim, "form": form})
+        try:
+            editing.rename_claim(
+                claim,
+                form.cleaned_data["statement"],
+                request.user,
+                version=form.cleaned_data["version"],
+            )
+        except editing.DuplicateStatement as duplicate:
+            form.add_error(
+                "statement",
+                f"Another claim of this story already says this: “{duplicate.other.statement}”. "
+                "A moderator can merge the two instead.",
+            )
+        except editing.StaleEdit as stale:
+            data = request.POST.copy()
+            data["version"] = str(claim.version)
+            form = ClaimRenameForm(data)
+            form.is_valid()
+            form.add_error(None, stale.message)
+            theirs = {
+                "statement": claim.statement,
+                "status": claim.get_status_display(),
+                "changed_by": stale.changed_by,
+            }
+        else:
+            messages.success(request, "Claim renamed. Links to its old address still work.")
+            return redirect(claim)
+    return render(
+        request, "annotations/claim_edit.html", {"claim": claim, "form": form, "theirs": theirs}
+    )
 
 
 @follows_moves

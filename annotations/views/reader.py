@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from annotations import editing
-from annotations.forms import AnnotationFieldsForm, AnnotationForm
+from annotations.forms import AnnotationEditForm, AnnotationForm
 from annotations.models import Annotation, Claim, Tag
 from annotations.reading import article_blocks
 from parallax.permissions import can_change, editor_required, is_editor, is_moderator
@@ -28,7 +28,7 @@ def article_detail(request, article_id):
     if is_editor(request.user):
         context["form"] = AnnotationForm(article=article)
         context["story_claims"] = Claim.objects.filter(story=article.story_id).only("statement")
-        context["vocabulary"] = Tag.objects.only("name")
+        context["vocabulary"] = Tag.objects.vocabulary().only("name")
     return render(request, "annotations/article_detail.html", context)
 
 
@@ -43,10 +43,11 @@ def annotation_create(request, article_id):
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
         message = " ".join(" ".join(errs) for errs in errors.values())
         return JsonResponse({"error": message, "errors": errors}, status=400)
-    annotation = editing.create_annotation(article, request.user, form.cleaned_data)
+    annotation, created = editing.create_annotation(article, request.user, form.cleaned_data)
     return JsonResponse(
         {"id": annotation.pk, "url": annotation.get_absolute_url(), "exact": annotation.exact},
-        status=201,
+        # The same form sent again is answered with the annotation it made the first time.
+        status=201 if created else 200,
     )
 
 
@@ -89,27 +90,43 @@ def annotation_edit(request, annotation_id):
     annotation = _annotation_or_404(request, annotation_id)
     if not can_change(request.user, annotation) or annotation.deleted:
         raise PermissionDenied("You can change only your own annotations.")
-    initial = {
+    current = {
         "tags": ", ".join(tag.name for tag in annotation.tag_list),
         "claim": annotation.claim.statement if annotation.claim_id else "",
         "stance": annotation.stance,
         "note": annotation.note,
+        "version": annotation.version,
     }
-    form = AnnotationFieldsForm(request.POST or None, initial=initial, article=annotation.article)
+    form = AnnotationEditForm(request.POST or None, initial=current, article=annotation.article)
+    theirs = None
     if request.method == "POST" and form.is_valid():
-        editing.update_annotation(annotation, request.user, form.cleaned_data)
-        messages.success(request, "Annotation saved.")
-        return redirect(annotation)
+        try:
+            editing.update_annotation(
+                annotation, request.user, form.cleaned_data, version=form.cleaned_data["version"]
+            )
+        except editing.StaleEdit as stale:
+            # Nothing typed is lost: the form keeps it, next to what the other editor saved,
+            # and carries the version now stored, so saving again replaces theirs knowingly.
+            data = request.POST.copy()
+            data["version"] = str(annotation.version)
+            form = AnnotationEditForm(data, article=annotation.article)
+            form.is_valid()
+            form.add_error(None, stale.message)
+            theirs = current | {"changed_by": stale.changed_by}
+        else:
+            messages.success(request, "Annotation saved.")
+            return redirect(annotation)
     return render(
         request,
         "annotations/annotation_edit.html",
         {
             "annotation": annotation,
             "form": form,
+            "theirs": theirs,
             "story_claims": Claim.objects.filter(story=annotation.article.story_id).only(
                 "statement"
             ),
-            "vocabulary": Tag.objects.only("name"),
+            "vocabulary": Tag.objects.vocabulary().only("name"),
         },
     )
 

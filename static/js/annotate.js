@@ -19,12 +19,25 @@ const fields = {
   exact: form.elements.exact,
   prefix: form.elements.prefix,
   suffix: form.elements.suffix,
+  submission: form.elements.submission,
   tags: document.getElementById("annotate-tags"),
   tagsValue: document.getElementById("annotate-tags-value"),
   chips: document.getElementById("annotate-chips"),
   quote: document.getElementById("annotate-quote"),
   error: document.getElementById("annotate-error"),
 };
+
+// A random key for one opened form: sending it twice (a double click, a retry after a
+// dropped connection) makes one annotation. crypto.randomUUID needs a secure context;
+// getRandomValues works on plain http too.
+function newSubmissionKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 function codePoints(text) {
   return Array.from(text).length;
@@ -118,6 +131,7 @@ function open() {
   fields.prefix.value = source.slice(Math.max(0, start - CONTEXT), start).join("");
   fields.suffix.value = source.slice(end, end + CONTEXT).join("");
   fields.quote.textContent = fields.exact.value;
+  fields.submission.value = newSubmissionKey();
   fields.error.textContent = "";
   place(range);
   form.hidden = false;

@@ -12,23 +12,11 @@ from django.urls import reverse
 from annotations.models import Annotation, Claim
 from sources.models import Article, Passage
 from tests.factories import make_annotation, make_article, make_claim
+from tests.helpers import selection
 
 pytestmark = pytest.mark.django_db
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "on-my-watch"
-
-
-def selection(article, quote, **extra):
-    start = article.text.index(quote)
-    end = start + len(quote)
-    return {
-        "start": start,
-        "end": end,
-        "exact": quote,
-        "prefix": article.text[max(0, start - 32) : start],
-        "suffix": article.text[end : end + 32],
-        **extra,
-    }
 
 
 def create_url(article):
@@ -128,7 +116,8 @@ def test_editor_cannot_edit_or_delete_another_editors_annotation(client, make_ed
     client.force_login(make_editor("bob"))
 
     edit = client.post(
-        reverse("annotations:annotation-edit", args=[annotation.pk]), {"note": "Bob was here"}
+        reverse("annotations:annotation-edit", args=[annotation.pk]),
+        {"note": "Bob was here", "version": annotation.version},
     )
     delete = client.post(reverse("annotations:annotation-delete", args=[annotation.pk]))
 
@@ -141,7 +130,7 @@ def test_editor_edits_own_annotation_and_history_records_it(editor_client, edito
     annotation = make_annotation(article, "memo shows", author=editor, note="First")
     response = editor_client.post(
         reverse("annotations:annotation-edit", args=[annotation.pk]),
-        {"tags": "framing", "note": "Second", "stance": "reports", "claim": ""},
+        {"tags": "framing", "note": "Second", "stance": "reports", "claim": "", "version": 1},
     )
     assert response.status_code == 302
     annotation.refresh_from_db()
@@ -157,7 +146,10 @@ def test_editor_edits_own_annotation_and_history_records_it(editor_client, edito
 def test_moderator_edits_anyones_annotation(client, moderator, make_editor, article):
     annotation = make_annotation(article, "memo shows", author=make_editor("alice"))
     client.force_login(moderator)
-    client.post(reverse("annotations:annotation-edit", args=[annotation.pk]), {"note": "Moderated"})
+    client.post(
+        reverse("annotations:annotation-edit", args=[annotation.pk]),
+        {"note": "Moderated", "version": annotation.version},
+    )
     annotation.refresh_from_db()
     assert annotation.note == "Moderated"
 
@@ -296,7 +288,7 @@ def test_history_is_for_editors_only(editor_client, editor):
     annotation = make_annotation(article, "memo shows", author=editor)
     editor_client.post(
         reverse("annotations:annotation-edit", args=[annotation.pk]),
-        {"claim": draft.statement, "note": "linked"},
+        {"claim": draft.statement, "note": "linked", "version": annotation.version},
     )
     assert (
         "A draft the public must not see"

@@ -146,9 +146,9 @@ def test_draft_is_404_for_readers_page_and_exports_and_200_for_editors(editor_cl
     assert client.get(claim.get_absolute_url()).status_code == 200
 
 
-def test_editor_publishes_a_draft_and_readers_cannot(editor_client):
+def test_editor_publishes_a_draft_and_readers_cannot(editor, editor_client):
     client = Client()
-    claim = make_claim(statement="Ready soon")
+    claim = make_claim(statement="Ready soon", created_by=editor)
     url = reverse("annotations:claim-publish", args=[claim.slug])
     client.post(url, {"status": "published"})
     claim.refresh_from_db()
@@ -164,7 +164,7 @@ def test_renaming_keeps_every_old_link_working(editor, editor_client):
     claim = make_claim(statement="Old wording", status=Claim.Status.PUBLISHED, created_by=editor)
     old = claim.slug
     response = editor_client.post(
-        reverse("annotations:claim-edit", args=[old]), {"statement": "New wording"}
+        reverse("annotations:claim-edit", args=[old]), {"statement": "New wording", "version": 1}
     )
     claim.refresh_from_db()
     assert claim.slug == "new-wording"
@@ -175,7 +175,8 @@ def test_renaming_keeps_every_old_link_working(editor, editor_client):
     assert client.get(f"/claims/{old}/export.json")["Location"] == "/claims/new-wording/export.json"
     # A second rename: both old addresses still lead to the claim.
     editor_client.post(
-        reverse("annotations:claim-edit", args=["new-wording"]), {"statement": "Newest wording"}
+        reverse("annotations:claim-edit", args=["new-wording"]),
+        {"statement": "Newest wording", "version": 2},
     )
     assert (
         client.get(f"/claims/{old}/", follow=True).redirect_chain[-1][0]
@@ -191,7 +192,8 @@ def test_only_the_author_or_a_moderator_renames(make_editor, client):
     client.force_login(make_editor("bob"))
     assert (
         client.post(
-            reverse("annotations:claim-edit", args=[claim.slug]), {"statement": "Bob's"}
+            reverse("annotations:claim-edit", args=[claim.slug]),
+            {"statement": "Bob's", "version": 1},
         ).status_code
         == 403
     )

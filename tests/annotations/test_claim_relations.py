@@ -389,7 +389,7 @@ def test_a_renamed_claims_old_form_still_acts(editor, editor_client, admission, 
     old_url = add_url(admission)
     editor_client.post(
         reverse("annotations:claim-edit", args=[admission.slug]),
-        {"statement": "The mayor concedes he knew"},
+        {"statement": "The mayor concedes he knew", "version": admission.version},
     )
     admission.refresh_from_db()
     response = editor_client.post(old_url, {"kind": "contradicts", "other": denial.statement})

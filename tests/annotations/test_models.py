@@ -3,8 +3,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from annotations.models import Annotation, Claim, Tag
+from annotations.vocabulary import tags_for_names
 from sources.models import Article, Passage
-from tests.factories import make_annotation, make_article, make_claim, make_outlet
+from tests.factories import make_annotation, make_article, make_claim, make_outlet, make_story
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +59,62 @@ def test_annotation_keeps_quote_selector_and_tags():
     assert Tag.objects.get(name="quote").colour == "#bde0fe"
 
 
-def test_new_tags_can_be_created_by_editors():
-    annotation = make_annotation(make_article(), "memo shows")
-    annotation.tags.add("hedging")
-    assert Tag.objects.filter(name="hedging").exists()
+def test_a_new_name_from_an_editor_is_proposed_not_added_to_the_vocabulary(editor):
+    [tag] = tags_for_names(["hedging"], editor)
+
+    assert tag.is_proposed
+    assert tag.proposed_by == editor
+    assert not Tag.objects.vocabulary().filter(name="hedging").exists()
+
+
+def test_tag_names_are_one_name_whatever_their_case_in_any_script(editor):
+    [first] = tags_for_names(["Признание"], editor)
+    [again] = tags_for_names(["признание"], editor)
+    [strasse] = tags_for_names(["Straße"], editor)
+
+    assert again == first
+    assert tags_for_names(["STRASSE", "strasse"], editor) == [strasse]
+    assert Tag.objects.filter(name__in=["Признание", "Straße"]).count() == 2
+    assert Tag.objects.filter(key="признание").count() == 1
+
+
+def test_the_database_refuses_a_tag_that_differs_only_in_case():
+    Tag.objects.create(name="Признание")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Tag.objects.create(name="  признание ")
+
+
+def test_the_database_refuses_a_tag_without_a_slug():
+    tag = Tag.objects.create(name="hedging")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Tag.objects.filter(pk=tag.pk).update(slug="")
+
+
+def test_a_tag_gets_a_slug_in_its_own_script():
+    assert Tag.objects.create(name="Признание").slug == "признание"
+    assert Tag.objects.create(name="🔥 Hot take").slug == "hot-take"
+    assert Tag.objects.create(name="承认").slug == "承认"
+
+
+@pytest.mark.parametrize("name", ["!!!", "🔥", "— …", "   "])
+def test_a_tag_name_needs_a_letter_or_digit(name, editor):
+    with pytest.raises(ValidationError, match="a tag needs at least one letter or digit"):
+        Tag(name=name).full_clean()
+    with pytest.raises(ValueError, match="a tag needs at least one letter or digit"):
+        tags_for_names([name + " "], editor)
+    assert not Tag.objects.filter(name=name).exists()
+
+
+def test_vocabulary_is_accepted_tags_in_the_moderators_order(editor):
+    tags_for_names(["hedging"], editor)
+    Tag.objects.filter(name="quote").update(position=0)
+
+    names = list(Tag.objects.vocabulary().values_list("name", flat=True))
+
+    assert names[:3] == ["quote", "admission", "framing"]
+    assert "hedging" not in names
 
 
 def test_claim_from_another_story_is_refused():
@@ -72,12 +125,20 @@ def test_claim_from_another_story_is_refused():
 
 
 def test_claim_gets_a_unique_slug_and_starts_as_draft():
-    article = make_article()
-    first = make_claim(story=article.story, statement="The barrier failed twice")
-    second = make_claim(story=article.story, statement="The barrier failed twice")
+    first = make_claim(statement="The barrier failed twice")
+    # The same statement in another story: a claim of its own, with a slug of its own.
+    second = make_claim(statement="The barrier failed twice")
     assert first.slug == "the-barrier-failed-twice"
     assert second.slug == "the-barrier-failed-twice-2"
     assert first.status == Claim.Status.DRAFT
+
+
+def test_claim_statements_are_unique_per_story_whatever_their_case():
+    story = make_story()
+    make_claim(story=story, statement="Гавань закрыта")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_claim(story=story, statement="ГАВАНЬ  закрыта")
+    assert make_claim(statement="Гавань закрыта").story != story
 
 
 def test_database_refuses_empty_spans_and_duplicate_urls():
@@ -99,3 +160,12 @@ def test_same_text_twice_in_one_outlet_is_refused():
     make_article(outlet=outlet)
     with pytest.raises(IntegrityError), transaction.atomic():
         make_article(outlet=outlet)
+
+
+def test_a_tag_made_without_saying_so_is_only_proposed():
+    """Nothing silently grows the vocabulary: taggit's add("name"), the shell, an import."""
+    annotation = make_annotation(make_article(), "memo shows")
+    annotation.tags.add("a name nobody chose")
+    tag = Tag.objects.get(name="a name nobody chose")
+    assert tag.status == Tag.Status.PROPOSED
+    assert tag not in Tag.objects.vocabulary()

@@ -3,10 +3,12 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
-from annotations.models import Annotation, Claim
+from annotations.models import Annotation, Claim, Tag
 from annotations.views import browse
+from annotations.vocabulary import tags_for_names
 from tests.factories import (
     ARTICLE_TEXT,
     make_annotation,
@@ -203,3 +205,115 @@ def test_story_filter_survives_nul_characters(client):
     tag = make_tag()
 
     assert client.get(tag.get_absolute_url(), {"story": "a\x00b"}).status_code == 200
+
+
+# Tags in any script. A tag whose slug was not ASCII (or was empty) could not be reversed
+# by the tag route, and every page showing it answered 500 for every visitor.
+
+NAMES_IN_EVERY_SCRIPT = [
+    "признание",
+    "Wow!!! framing",
+    "!!!alarm",
+    "🔥 hot take",
+    "اعتراف",
+    "承认",
+    "स्वीकारोक्ति",
+]
+
+
+@db
+@pytest.mark.parametrize("name", NAMES_IN_EVERY_SCRIPT)
+def test_a_tag_in_any_script_keeps_every_page_up_and_linked(client, name):
+    story = make_story()
+    claim = make_claim(story=story, statement="The gate failed.", status=PUBLISHED)
+    article = make_article(story=story)
+    annotation = make_annotation(article, "memo shows", claim=claim)
+    # As the admin, an import or the shell makes one: the slug comes from the name.
+    tag = Tag.objects.create(name=name, status=Tag.Status.ACCEPTED)
+    annotation.tags.add(tag)
+    link = f'href="{tag.get_absolute_url()}"'
+
+    for url in (
+        article.get_absolute_url(),
+        article.outlet.get_absolute_url(),
+        claim.get_absolute_url(),
+        annotation.get_absolute_url(),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert link in response.content.decode(), url
+
+    page = client.get(tag.get_absolute_url())
+    assert page.status_code == 200
+    assert f"{name}</h1>" in page.content.decode()
+    assert columns(page) == [(article.outlet.name, ["memo shows"])]
+
+    claims = client.get(reverse("annotations:claim-list"), {"tag": tag.slug})
+    assert claims.status_code == 200
+    assert f'<option value="{tag.slug}" selected>{name}</option>' in claims.content.decode()
+    assert [c.statement for c in claims.context["page"]] == ["The gate failed."]
+
+
+@db
+def test_a_tag_in_any_script_keeps_the_vocabulary_page_up(client, editor):
+    tags = tags_for_names(NAMES_IN_EVERY_SCRIPT, editor)
+    Tag.objects.filter(pk__in=[tag.pk for tag in tags]).update(status=Tag.Status.ACCEPTED)
+
+    response = client.get(reverse("annotations:vocabulary"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for tag in tags:
+        assert f'<a href="{tag.get_absolute_url()}">{tag.name}</a>' in html
+
+
+@db
+def test_tags_named_in_every_script_get_distinct_unicode_slugs(editor):
+    tags = tags_for_names(NAMES_IN_EVERY_SCRIPT, editor)
+
+    assert [tag.slug for tag in tags][:2] == ["признание", "wow-framing"]
+    assert tags[3].slug == "hot-take"
+    assert tags[5].slug == "承认"
+    assert all(tag.slug for tag in tags)
+    assert len({tag.slug for tag in tags}) == len(tags)
+
+
+@db
+def test_the_tag_route_takes_an_address_typed_in_cyrillic(client, editor):
+    [tag] = tags_for_names(["признание"], editor)
+
+    assert tag.get_absolute_url() == "/tags/%D0%BF%D1%80%D0%B8%D0%B7%D0%BD%D0%B0%D0%BD%D0%B8%D0%B5/"
+    assert client.get("/tags/признание/").status_code == 200
+
+
+@db
+@pytest.mark.parametrize("tags", ["!!!", "🔥", "admission, !!!", "— …"])
+def test_refuses_a_tag_with_no_letter_or_digit_with_a_message(editor_client, tags):
+    article = make_article()
+    before = Tag.objects.count()
+
+    response = editor_client.post(
+        reverse("annotations:annotation-create", args=[article.pk]),
+        {"start": 33, "end": 43, "exact": article.text[33:43], "tags": tags},
+    )
+
+    assert response.status_code == 400
+    assert "a tag needs at least one letter or digit" in response.json()["error"]
+    assert Tag.objects.count() == before
+    assert not Annotation.objects.exists()
+
+
+@db
+def test_a_proposed_tag_page_says_so_and_moderators_get_a_review_link(
+    client, editor, django_user_model
+):
+    [tag] = tags_for_names(["hedging"], editor)
+    review = f'href="{reverse("annotations:vocabulary")}#tag-{tag.pk}"'
+
+    reader = client.get(tag.get_absolute_url()).content.decode()
+    client.force_login(django_user_model.objects.create_user("mod", is_staff=True))
+    moderator = client.get(tag.get_absolute_url()).content.decode()
+
+    assert '<span class="badge badge-proposed">Proposed</span>' in reader
+    assert review not in reader
+    assert review in moderator

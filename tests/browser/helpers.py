@@ -1,4 +1,16 @@
-"""Checks shared by the browser tests."""
+"""Checks and steps shared by the browser tests."""
+
+from tests.conftest import EDITOR_PASSWORD
+
+
+def log_in(page, username):
+    """Log in through the login page, as a person would."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(EDITOR_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state("networkidle")
 
 
 def horizontal_overflow(page) -> int:

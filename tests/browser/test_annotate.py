@@ -4,7 +4,7 @@ import pytest
 
 from annotations.models import Annotation
 from sources.importer import import_paths
-from tests.conftest import EDITOR_PASSWORD
+from tests.browser.helpers import log_in
 
 REPORT = """\
 Harbour gate failed twice before the storm
@@ -25,15 +25,6 @@ def article(tmp_path, transactional_db):
     path.write_text(REPORT)
     (outcome,) = import_paths([path], outlet="Harbour Wire", story="Harbour gate")
     return outcome.article
-
-
-def log_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(EDITOR_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state("networkidle")
 
 
 def select(page, first_words, last_words):
