@@ -15,3 +15,5 @@ urlpatterns = [
     path("", include("sources.urls")),
     path("", include("annotations.urls")),
 ]
+
+handler500 = views.server_error
