@@ -1,10 +1,17 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Max
+from taggit.models import Tag as TaggitTag
 
 from annotations import vocabulary
 from annotations.editing import record_claim_change
 from annotations.models import Annotation, Claim, Tag, TaggedAnnotation, name_key, tag_name_problem
+
+
+# Our tags are annotations.Tag; taggit's own table is unused, and its admin's "merge tags"
+# page checks no permission at all (any staff user could create tags through it).
+if admin.site.is_registered(TaggitTag):
+    admin.site.unregister(TaggitTag)
 
 
 class TagAdminForm(forms.ModelForm):

@@ -6,6 +6,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.views.decorators.http import require_safe
 
 from annotations import queries
 
@@ -21,6 +22,7 @@ def first(queryset, limit: int) -> tuple[list, bool]:
     return rows[:limit], len(rows) > limit
 
 
+@require_safe
 def home(request):
     stories, more_stories = first(queries.stories_with_counts(), HOME_STORIES)
     outlets, more_outlets = first(queries.outlets_with_counts(), HOME_OUTLETS)

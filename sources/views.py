@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
 
 from parallax.permissions import editor_required
 from sources import uploads
@@ -10,6 +11,7 @@ from sources.forms import PasteForm, UploadForm
 from sources.importer import Status
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @editor_required
 @csrf_exempt
 def import_articles(request):

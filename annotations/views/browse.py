@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language_info
+from django.views.decorators.http import require_safe
 
 from annotations import queries
 from annotations.coverage import coverage_grid
@@ -83,6 +84,7 @@ def query_param(value: str | None) -> str:
     return (value or "").replace("\x00", "").strip()[:MAX_PARAM_LENGTH]
 
 
+@require_safe
 def story_detail(request, slug):
     story = get_object_or_404(Story, slug=slug)
     # Readers never see drafts; editors see them, marked as drafts.
@@ -109,6 +111,7 @@ def story_detail(request, slug):
     )
 
 
+@require_safe
 def outlet_detail(request, slug):
     outlet = get_object_or_404(Outlet, slug=slug)
     paginator = Paginator(queries.articles_for_outlet(outlet), ARTICLES_PER_PAGE)
@@ -128,6 +131,7 @@ def outlet_detail(request, slug):
     )
 
 
+@require_safe
 def claim_list(request):
     editor = is_editor(request.user)
     search = query_param(request.GET.get("q"))
@@ -158,6 +162,7 @@ def claim_list(request):
     )
 
 
+@require_safe
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     story = query_param(request.GET.get("story"))

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from annotations import editing
 from annotations.comparison import EXPORT_COLUMNS, Filters, compare, export_rows
@@ -92,6 +92,7 @@ def _canonical_redirect(request, filters: Filters):
     return None
 
 
+@require_safe
 @follows_moves
 def claim_detail(request, slug):
     claim = load_claim(request, slug)
@@ -176,18 +177,21 @@ def _csv_response(request, slug, *, for_spreadsheets: bool):
     return response
 
 
+@require_safe
 @follows_moves
 def claim_export_csv(request, slug):
     """The CSV for spreadsheets: a cell that would run as a formula is neutralised."""
     return _csv_response(request, slug, for_spreadsheets=True)
 
 
+@require_safe
 @follows_moves
 def claim_export_raw_csv(request, slug):
     """The values exactly as stored, for researchers' own tools."""
     return _csv_response(request, slug, for_spreadsheets=False)
 
 
+@require_safe
 @follows_moves
 def claim_export_json(request, slug):
     claim, filters, comparison, rows = _export(request, slug)
@@ -229,6 +233,7 @@ def claim_publish(request, slug):
     return redirect(claim)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @follows_moves
 @editor_required
 def claim_edit(request, slug):
@@ -272,6 +277,7 @@ def claim_edit(request, slug):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @follows_moves
 @moderator_required
 def claim_merge(request, slug):

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from annotations import editing
 from annotations.forms import AnnotationEditForm, AnnotationForm
@@ -14,6 +14,7 @@ from parallax.permissions import can_change, editor_required, is_editor, is_mode
 from sources.models import Article
 
 
+@require_safe
 def article_detail(request, article_id):
     article = get_object_or_404(Article.objects.select_related("outlet", "story"), pk=article_id)
     passages = list(article.passages.order_by("ordinal"))
@@ -61,6 +62,7 @@ def _annotation_or_404(request, annotation_id) -> Annotation:
     return annotation
 
 
+@require_safe
 def annotation_detail(request, annotation_id):
     annotation = _annotation_or_404(request, annotation_id)
     article = annotation.article
@@ -85,6 +87,7 @@ def annotation_detail(request, annotation_id):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @editor_required
 def annotation_edit(request, annotation_id):
     annotation = _annotation_or_404(request, annotation_id)
@@ -155,6 +158,7 @@ def annotation_restore(request, annotation_id):
     return redirect(annotation)
 
 
+@require_safe
 def tag_styles(request):
     """Highlight colours of every tag, as a style sheet (the CSP allows no inline style)."""
     rules = [

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from annotations import queries
 from annotations.models import Tag
@@ -36,6 +36,7 @@ class TagMergeForm(forms.Form):
         self.fields["into"].queryset = Tag.objects.vocabulary().exclude(pk=tag.pk)
 
 
+@require_safe
 def vocabulary(request):
     """The vocabulary in order, for everyone; the proposals, for editors and moderators."""
     accepted = list(queries.vocabulary_with_counts())
@@ -81,6 +82,7 @@ def tag_merge(request, slug):
     return redirect("annotations:vocabulary")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @moderator_required
 def tag_reject(request, slug):
     """A confirmation page naming what rejecting changes; its POST rejects the proposal."""
