@@ -7,7 +7,6 @@ from annotations import vocabulary
 from annotations.editing import record_claim_change
 from annotations.models import Annotation, Claim, Tag, TaggedAnnotation, name_key, tag_name_problem
 
-
 # Our tags are annotations.Tag; taggit's own table is unused, and its admin's "merge tags"
 # page checks no permission at all (any staff user could create tags through it).
 if admin.site.is_registered(TaggitTag):
