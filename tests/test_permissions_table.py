@@ -84,6 +84,27 @@ def staff_only(moderator) -> dict:
     return roles(every(LOGIN), every(LOGIN), every(LOGIN), every(LOGIN), moderator)
 
 
+# Writes to a claim, on the owner's draft and on the owner's published claim alike:
+# anonymous, reader, owner, other, moderator.
+CLAIM_WRITES = {
+    "annotations:claim-publish": roles(
+        action(LOGIN), action(403), action(302), action(403), action(302)
+    ),
+    "annotations:claim-edit": roles(
+        form(LOGIN, LOGIN), form(403, 403), form(200, 200), form(403, 403), form(200, 200)
+    ),
+    "annotations:claim-merge": roles(
+        form(LOGIN, LOGIN), form(403, 403), form(403, 403), form(403, 403), form(200, 200)
+    ),
+    # Any editor relates claims; the empty form comes back with its errors.
+    "annotations:claim-relation-add": roles(
+        action(LOGIN), action(403), action(200), action(200), action(200)
+    ),
+    "annotations:claim-relation-delete": roles(
+        action(LOGIN), action(403), action(302), action(403), action(302)
+    ),
+}
+
 # The roles (tests/url_world.py): anonymous; "reader", logged in but not an editor; "owner",
 # the editor who wrote the annotation, both claims and the relation, and proposed the tag;
 # "other", another editor; "moderator", staff (parallax/permissions.py), not a superuser.
@@ -134,42 +155,14 @@ ACCESS = {
         page(404), page(404), page(200), page(200), page(200)
     ),
     "annotations:claim-export-json": roles(page(404), page(404), page(200), page(200), page(200)),
-    "annotations:claim-publish": roles(
-        action(LOGIN), action(403), action(302), action(403), action(302)
-    ),
-    "annotations:claim-edit": roles(
-        form(LOGIN, LOGIN), form(403, 403), form(200, 200), form(403, 403), form(200, 200)
-    ),
-    "annotations:claim-merge": roles(
-        form(LOGIN, LOGIN), form(403, 403), form(403, 403), form(403, 403), form(200, 200)
-    ),
-    # Any editor relates claims; the empty form comes back with its errors.
-    "annotations:claim-relation-add": roles(
-        action(LOGIN), action(403), action(200), action(200), action(200)
-    ),
-    "annotations:claim-relation-delete": roles(
-        action(LOGIN), action(403), action(302), action(403), action(302)
-    ),
+    **CLAIM_WRITES,
     # ---- Claims, on the owner's published claim ----
     "annotations:claim-detail [published]": everyone(page(200)),
     "annotations:claim-export-csv [published]": everyone(page(200)),
     "annotations:claim-export-raw-csv [published]": everyone(page(200)),
     "annotations:claim-export-json [published]": everyone(page(200)),
-    "annotations:claim-publish [published]": roles(
-        action(LOGIN), action(403), action(302), action(403), action(302)
-    ),
-    "annotations:claim-edit [published]": roles(
-        form(LOGIN, LOGIN), form(403, 403), form(200, 200), form(403, 403), form(200, 200)
-    ),
-    "annotations:claim-merge [published]": roles(
-        form(LOGIN, LOGIN), form(403, 403), form(403, 403), form(403, 403), form(200, 200)
-    ),
-    "annotations:claim-relation-add [published]": roles(
-        action(LOGIN), action(403), action(200), action(200), action(200)
-    ),
-    "annotations:claim-relation-delete [published]": roles(
-        action(LOGIN), action(403), action(302), action(403), action(302)
-    ),
+    # The writes answer as on the draft.
+    **{f"{name} [published]": row for name, row in CLAIM_WRITES.items()},
     # ---- Vocabulary steps, on a proposed tag: moderators only ----
     "annotations:tag-accept": roles(
         action(LOGIN), action(403), action(403), action(403), action(302)

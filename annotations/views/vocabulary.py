@@ -53,12 +53,11 @@ def vocabulary(request):
 @moderator_required
 def tag_accept(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    try:
-        accept_tag(tag, request.user)
-    except VocabularyError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"“{tag.name}” is in the vocabulary now, last in order.")
+    _moderate(
+        request,
+        lambda: accept_tag(tag, request.user),
+        lambda _: f"“{tag.name}” is in the vocabulary now, last in order.",
+    )
     return redirect("annotations:vocabulary")
 
 
@@ -71,14 +70,13 @@ def tag_merge(request, slug):
         messages.error(request, " ".join(form.errors["into"]))
         return redirect("annotations:vocabulary")
     into = form.cleaned_data["into"]
-    try:
-        changed = merge_tag(tag, into, request.user)
-    except VocabularyError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, f"“{tag.name}” is merged into “{into.name}”: {_annotations(changed)} changed."
-        )
+    _moderate(
+        request,
+        lambda: merge_tag(tag, into, request.user),
+        lambda changed: (
+            f"“{tag.name}” is merged into “{into.name}”: {_annotations(changed)} changed."
+        ),
+    )
     return redirect("annotations:vocabulary")
 
 
@@ -89,12 +87,11 @@ def tag_reject(request, slug):
     tag = get_object_or_404(queries.proposed_tags(), slug=slug)
     if request.method != "POST":
         return render(request, "annotations/tag_reject.html", {"tag": tag})
-    try:
-        changed = reject_tag(tag, request.user)
-    except VocabularyError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"“{tag.name}” is rejected: {_annotations(changed)} lost it.")
+    _moderate(
+        request,
+        lambda: reject_tag(tag, request.user),
+        lambda changed: f"“{tag.name}” is rejected: {_annotations(changed)} lost it.",
+    )
     return redirect("annotations:vocabulary")
 
 
@@ -105,14 +102,24 @@ def tag_move(request, slug):
     direction = request.POST.get("direction", "")
     if direction not in STEPS:
         return HttpResponseBadRequest("Move a tag “up” or “down”.")
+    _moderate(
+        request,
+        lambda: move_tag(tag, request.user, STEPS[direction]),
+        lambda _: f"“{tag.name}” moved {direction}.",
+    )
+    # Back to the row, so a moderator moving a tag several places keeps it in view.
+    return redirect(reverse("annotations:vocabulary") + f"#tag-{tag.pk}")
+
+
+def _moderate(request, step, success) -> None:
+    """Take a moderation step and say how it went: `success(result)` when it was taken,
+    the reason when it could not be (another moderator acted first, say)."""
     try:
-        move_tag(tag, request.user, STEPS[direction])
+        result = step()
     except VocabularyError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"“{tag.name}” moved {direction}.")
-    # Back to the row, so a moderator moving a tag several places keeps it in view.
-    return redirect(reverse("annotations:vocabulary") + f"#tag-{tag.pk}")
+        messages.success(request, success(result))
 
 
 def _annotations(count: int) -> str:
