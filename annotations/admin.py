@@ -19,7 +19,7 @@ class TagAdminForm(forms.ModelForm):
         fields = ["name", "slug", "definition", "colour", "status", "position"]
 
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
+        name = vocabulary.normalise_name(self.cleaned_data["name"])
         if problem := tag_name_problem(name):
             raise forms.ValidationError(problem)
         # The database refuses the duplicate too (Tag.key); this says so in words.

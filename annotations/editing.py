@@ -54,7 +54,7 @@ def _next_version(model, obj, version: int | None) -> None:
         last = obj.revisions.select_related("user").first()
         who = last.user.get_username() if last and last.user else "another editor"
         raise StaleEdit(obj, who)
-    obj.version = model.objects.values_list("version", flat=True).get(pk=obj.pk)
+    obj.refresh_from_db(fields=["version"])
 
 
 def _save_claim(claim: Claim | None, user) -> Claim | None:
@@ -70,9 +70,7 @@ def _save_claim(claim: Claim | None, user) -> Claim | None:
         with transaction.atomic():
             claim.save()
     except IntegrityError:
-        existing = Claim.objects.filter(
-            story=claim.story_id, statement_key=Claim.key_for(claim.statement)
-        ).first()
+        existing = Claim.saying(claim.story_id, claim.statement).first()
         if existing is None:
             raise
         return existing
@@ -227,11 +225,7 @@ def rename_claim(claim: Claim, statement: str, user, version: int | None = None)
     Raises StaleEdit when the claim is no longer at `version`, and DuplicateStatement when
     another claim of the story already says the same.
     """
-    other = (
-        Claim.objects.filter(story=claim.story_id, statement_key=Claim.key_for(statement))
-        .exclude(pk=claim.pk)
-        .first()
-    )
+    other = Claim.saying(claim.story_id, statement).exclude(pk=claim.pk).first()
     if other is not None:
         raise DuplicateStatement(other)
     _next_version(Claim, claim, version)
@@ -246,9 +240,7 @@ def rename_claim(claim: Claim, statement: str, user, version: int | None = None)
             claim.save()
     except IntegrityError:
         # Another request gave a claim of this story the same statement meanwhile.
-        other = Claim.objects.filter(
-            story=claim.story_id, statement_key=Claim.key_for(statement)
-        ).first()
+        other = Claim.saying(claim.story_id, statement).first()
         if other is None:
             raise
         raise DuplicateStatement(other) from None

@@ -51,9 +51,7 @@ class AnnotationFieldsForm(forms.Form):
         statement = " ".join(self.cleaned_data["claim"].split())
         if not statement:
             return None
-        existing = Claim.objects.filter(
-            story=self.article.story_id, statement_key=Claim.key_for(statement)
-        ).first()
+        existing = Claim.saying(self.article.story_id, statement).first()
         # A claim the form does not find is created when the annotation is saved.
         return existing or Claim(story=self.article.story, statement=statement)
 

@@ -147,6 +147,11 @@ class Claim(models.Model):
     def key_for(statement: str) -> str:
         return hashlib.sha256(name_key(statement).encode("utf-8")).hexdigest()
 
+    @classmethod
+    def saying(cls, story_id: int, statement: str) -> models.QuerySet["Claim"]:
+        """The story's claim with this statement, whatever its case and spacing (0 or 1)."""
+        return cls.objects.filter(story=story_id, statement_key=cls.key_for(statement))
+
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED

@@ -51,29 +51,21 @@ def server_error(request):
 
     Rendered without the request's context: its processors would ask the database again.
     """
-    error = sys.exc_info()[1]
-    if isinstance(error, OperationalError | InterfaceError):
-        page = render_to_string(
-            "error.html",
-            {
-                "heading": "The database is not answering",
-                "explanation": (
-                    "It may be restarting. If you were saving something, it was not saved: "
-                    f"send it again in {RETRY_AFTER} seconds or so."
-                ),
-            },
+    unavailable = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+    if unavailable:
+        heading = "The database is not answering"
+        explanation = (
+            "It may be restarting. If you were saving something, it was not saved: "
+            f"send it again in {RETRY_AFTER} seconds or so."
         )
-        response = HttpResponse(page, status=503)
+    else:
+        heading = "Something went wrong on our side"
+        explanation = (
+            "The error is logged. If you were saving something, check whether it was "
+            "saved before you send it again."
+        )
+    page = render_to_string("error.html", {"heading": heading, "explanation": explanation})
+    response = HttpResponse(page, status=503 if unavailable else 500)
+    if unavailable:
         response["Retry-After"] = str(RETRY_AFTER)
-        return response
-    page = render_to_string(
-        "error.html",
-        {
-            "heading": "Something went wrong on our side",
-            "explanation": (
-                "The error is logged. If you were saving something, check whether it was "
-                "saved before you send it again."
-            ),
-        },
-    )
-    return HttpResponse(page, status=500)
+    return response

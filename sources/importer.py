@@ -470,10 +470,11 @@ def _read_manifest(data: bytes | None) -> tuple[list[tuple[int, dict]], str]:
 
 def _resolve(file_name: str, files: dict) -> str | None:
     """The folder's file a manifest row names; never anything outside the folder."""
-    path = PurePosixPath(file_name.replace("\\", "/"))
-    if path.is_absolute() or ".." in path.parts:
+    path = file_name.replace("\\", "/")
+    if unsafe_path(path):
         return None
-    return str(path) if str(path) in files else None
+    path = str(PurePosixPath(path))
+    return path if path in files else None
 
 
 def _hidden(relative: str) -> bool:
