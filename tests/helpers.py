@@ -1,11 +1,30 @@
 """Helpers shared by tests that act as an editor would through the real interfaces."""
 
+import os
+from pathlib import Path
+
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import EDITOR_PASSWORD
 
 CONTEXT = 32
+
+# The real sample corpus, read from ../shared beside the checkout, never copied here.
+SAMPLE_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "on-my-watch"
+
+
+def require_sample_corpus() -> Path:
+    """The sample corpus's folder. A newcomer's clone has no ../shared: the test is skipped,
+    saying why. CI (CI=true) always has it beside the checkout, so there a missing corpus
+    fails the test instead."""
+    if not SAMPLE_CORPUS.is_dir():
+        message = f"the sample corpus is not at {SAMPLE_CORPUS} (../shared beside the checkout)"
+        if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return SAMPLE_CORPUS
 
 
 def selection(article, quote: str, **extra) -> dict:

@@ -2,7 +2,6 @@
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -12,11 +11,9 @@ from django.urls import reverse
 from annotations.models import Annotation, Claim
 from sources.models import Article, Passage
 from tests.factories import make_annotation, make_article, make_claim
-from tests.helpers import selection
+from tests.helpers import SAMPLE_CORPUS, require_sample_corpus, selection
 
 pytestmark = pytest.mark.django_db
-
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "on-my-watch"
 
 
 def create_url(article):
@@ -243,8 +240,8 @@ def test_editor_page_query_count_is_fixed_too(editor_client, django_assert_num_q
 
 
 def test_naked_capitalism_comments_are_folded_by_default(client):
-    assert CORPUS.is_dir(), f"the sample corpus is missing at {CORPUS}"
-    call_command("import_articles", str(CORPUS), stdout=io.StringIO())
+    require_sample_corpus()
+    call_command("import_articles", str(SAMPLE_CORPUS), stdout=io.StringIO())
     article = Article.objects.get(outlet__name="Naked Capitalism")
     page = client.get(article.get_absolute_url()).content.decode()
     folds = re.findall(r"<details class=\"fold fold-comment\">(.*?)</details>", page, re.S)

@@ -3,7 +3,6 @@
 import csv
 import datetime
 import io
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -13,10 +12,9 @@ from django.urls import reverse
 from annotations.models import Annotation, Claim, ClaimRelation
 from sources.models import Article, Outlet
 from tests.factories import make_annotation, make_article, make_claim, make_outlet, make_story
+from tests.helpers import SAMPLE_CORPUS, require_sample_corpus
 
 pytestmark = pytest.mark.django_db
-
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "on-my-watch"
 
 
 @pytest.fixture
@@ -265,8 +263,8 @@ def test_comparison_page_runs_a_fixed_number_of_queries(client, django_assert_nu
 
 def test_close_the_sky_call_on_the_sample_corpus(client):
     """The February 2022 call to close the sky, as three of the five outlets report it."""
-    assert CORPUS.is_dir(), f"the sample corpus is missing at {CORPUS}"
-    call_command("import_articles", str(CORPUS), stdout=io.StringIO())
+    require_sample_corpus()
+    call_command("import_articles", str(SAMPLE_CORPUS), stdout=io.StringIO())
     story = Article.objects.first().story
     claim = make_claim(
         story=story,

@@ -1,15 +1,12 @@
 """The import page in a browser: the sample corpus uploaded twice through the real form."""
 
-from pathlib import Path
-
 import pytest
 
 from sources.models import Article
 from tests.browser.helpers import horizontal_overflow
 from tests.conftest import EDITOR_PASSWORD
+from tests.helpers import SAMPLE_CORPUS, require_sample_corpus
 
-# Read from ../shared at run time, never copied into the repository.
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "on-my-watch"
 FILES = [
     "manifest.csv",
     "the-dissident.txt",
@@ -34,8 +31,8 @@ def import_page(page, make_editor):
 
 
 def upload_corpus(page):
-    assert CORPUS.is_dir(), f"the sample corpus is missing at {CORPUS}"
-    page.get_by_label("Files", exact=True).set_input_files([CORPUS / name for name in FILES])
+    require_sample_corpus()
+    page.get_by_label("Files", exact=True).set_input_files([SAMPLE_CORPUS / name for name in FILES])
     page.get_by_role("button", name="Import files").click()
     page.get_by_role("heading", name="Import report").wait_for()
 
