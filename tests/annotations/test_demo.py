@@ -100,3 +100,30 @@ def test_it_fails_loudly_when_a_quote_is_not_in_the_text(tmp_path, monkeypatch):
 
     assert Annotation.objects.count() == 0
     assert Claim.objects.count() == 0
+
+
+def test_reset_starts_the_demo_afresh():
+    run_demo()
+    claim = Claim.objects.first()
+    claim.statement = "Changed by someone trying the demo"
+    claim.save()
+    Article.objects.first().delete()
+
+    out = StringIO()
+    call_command("demo", "--no-serve", "--reset", "--no-input", stdout=out)
+
+    assert "Emptied the database" in out.getvalue()
+    assert not Claim.objects.filter(statement="Changed by someone trying the demo").exists()
+    assert Article.objects.count() == len(manifest_files(DEMO_CORPUS))
+    assert Annotation.objects.count() == len(demo_spec()["annotations"])
+
+
+def test_reset_asks_first_and_keeps_everything_on_no(monkeypatch):
+    run_demo()
+    before = counts()
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+
+    with pytest.raises(CommandError, match="nothing was deleted"):
+        call_command("demo", "--no-serve", "--reset", stdout=StringIO())
+
+    assert counts() == before

@@ -1,8 +1,12 @@
 import contextlib
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations import RunPython
 from django.urls import NoReverseMatch, reverse
 
 from annotations.demo import DEMO_PASSWORD, DemoError, load_demo
@@ -14,7 +18,8 @@ class Command(BaseCommand):
     help = (
         "Migrate the database, load the demo story (five invented outlets, claims and "
         "annotations, an editor and a moderator account) and run the development server. "
-        "Safe to run again: nothing is loaded twice."
+        "Safe to run again: nothing is loaded twice. --reset empties the database first, "
+        "to start the demo afresh."
     )
 
     def add_arguments(self, parser):
@@ -24,9 +29,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="Load the demo, then stop without serving."
         )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete everything in the database (every article, annotation and account), "
+            "then load the demo afresh. Asks first unless --no-input is given.",
+        )
+        parser.add_argument(
+            "--no-input",
+            action="store_false",
+            dest="interactive",
+            help="With --reset: do not ask for confirmation.",
+        )
 
-    def handle(self, *args, addrport, no_serve, verbosity, **options):
+    def handle(self, *args, addrport, no_serve, reset, interactive, verbosity, **options):
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
+        if reset:
+            self.reset(interactive)
         self.stdout.write("Loading the demo corpus:")
         try:
             result = load_demo(progress=self.report_file)
@@ -38,6 +57,19 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             self.prepare_static_without_debug()
         call_command("runserver", addrport, use_reloader=False)
+
+    def reset(self, interactive):
+        database = settings.DATABASES["default"]["NAME"]
+        if interactive:
+            answer = input(
+                f"This deletes everything in the database {database}: every article, "
+                "annotation and account. Type 'yes' to go on: "
+            )
+            if answer.strip().lower() != "yes":
+                raise CommandError("Reset cancelled; nothing was deleted.")
+        call_command("flush", interactive=False, verbosity=0)
+        reseed()
+        self.stdout.write(f"Emptied the database {database}.")
 
     def report_file(self, outcome):
         self.stdout.write(f"  {outcome.describe()}")
@@ -90,6 +122,22 @@ class Command(BaseCommand):
                     "redirect to HTTPS. Set DEBUG=true (or SECURE_SSL_REDIRECT=false) for the demo."
                 )
             )
+
+
+def reseed():
+    """Run the migrations' data steps again (the starting vocabulary, the editors group):
+    `flush` empties every table, the rows those steps made included."""
+    loader = MigrationLoader(connection)
+    # The steps only write rows; they get an editor for its connection, never entered (on
+    # SQLite entering one inside a transaction is refused).
+    schema_editor = connection.schema_editor(atomic=False)
+    plan = []
+    for leaf in loader.graph.leaf_nodes():
+        plan += [key for key in loader.graph.forwards_plan(leaf) if key not in plan]
+    for key in plan:
+        for operation in loader.graph.nodes[key].operations:
+            if isinstance(operation, RunPython):
+                operation.code(django_apps, schema_editor)
 
 
 def site_url(addrport: str) -> str:
