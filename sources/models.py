@@ -6,19 +6,32 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 
+def cut_slug(slug: str, length: int) -> str:
+    """`slug` shortened to at most `length` characters at a hyphen, so no word is cut in
+    two; a first word longer than `length` is cut, there being no other choice."""
+    if len(slug) <= length:
+        return slug
+    if slug[length] == "-":
+        return slug[:length].strip("-_")
+    head = slug[:length]
+    boundary = head.rfind("-")
+    return (head[:boundary] if boundary > 0 else head).strip("-_")
+
+
 def unique_slug(
     model, text: str, max_length: int = 80, taken=None, allow_unicode: bool = False
 ) -> str:
-    """A slug for `text` that no row of `model` uses yet ("nato", "nato-2", …).
+    """A slug for `text` that no row of `model` uses yet ("nato", "nato-2", …), at most
+    `max_length` characters, shortened between words when it must be.
 
     `taken(slug)`, when given, also says whether a slug is in use elsewhere.
     """
-    base = slugify(text, allow_unicode=allow_unicode)[:max_length].strip("-_") or "item"
+    base = cut_slug(slugify(text, allow_unicode=allow_unicode).strip("-_"), max_length) or "item"
     slug, n = base, 1
     while model.objects.filter(slug=slug).exists() or (taken and taken(slug)):
         n += 1
         suffix = f"-{n}"
-        slug = base[: max_length - len(suffix)] + suffix
+        slug = cut_slug(base, max_length - len(suffix)) + suffix
     return slug
 
 

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language_info
 from django.views.decorators.http import require_safe
 
-from annotations import queries
-from annotations.coverage import coverage_grid
+from annotations import queries, sharing
+from annotations.coverage import coverage_grid, grid_legend
 from annotations.models import Annotation, Tag
 from parallax.permissions import is_editor, is_moderator
 from sources.models import Article, Outlet, Story
@@ -90,12 +90,14 @@ def story_detail(request, slug):
     # Readers never see drafts; editors see them, marked as drafts.
     editor = is_editor(request.user)
     coverage = group_by_outlet(queries.articles_for_story(story))
+    article_count = sum(len(c.articles) for c in coverage)
     claims = list(queries.claims_for_story(story, include_drafts=editor))
+    stance_labels = dict(Annotation.Stance.choices)
     grid = coverage_grid(
         claims,
         [group.outlet for group in coverage],
         queries.coverage_for_story(story, include_drafts=editor),
-        dict(Annotation.Stance.choices),
+        stance_labels,
     )
     return render(
         request,
@@ -103,10 +105,20 @@ def story_detail(request, slug):
         {
             "story": story,
             "coverage": coverage,
-            "article_count": sum(len(c.articles) for c in coverage),
+            "article_count": article_count,
             "claims": claims,
             "grid": grid,
+            "legend": grid_legend(grid, stance_labels),
             "shows_drafts": editor,
+            # Claims with no annotation left are flagged to editors, never to readers.
+            "flags_unused": editor,
+            "share": sharing.story_share(
+                request,
+                story,
+                article_count=article_count,
+                outlet_count=len(coverage),
+                claims=claims,
+            ),
         },
     )
 
@@ -117,16 +129,20 @@ def outlet_detail(request, slug):
     paginator = Paginator(queries.articles_for_outlet(outlet), ARTICLES_PER_PAGE)
     # get_page() turns a missing, malformed or too-large number into the nearest page.
     page = paginator.get_page(request.GET.get("page"))
+    language = language_name(outlet.language) if outlet.language else ""
     return render(
         request,
         "annotations/outlet_detail.html",
         {
             "outlet": outlet,
             "site_url": http_url(outlet.site),
-            "language": language_name(outlet.language) if outlet.language else "",
+            "language": language,
             "page": page,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2),
             "tags": list(queries.tag_use_for_outlet(outlet)),
+            "share": sharing.outlet_share(
+                request, outlet, article_count=paginator.count, language=language
+            ),
         },
     )
 
@@ -137,9 +153,13 @@ def claim_list(request):
     search = query_param(request.GET.get("q"))
     story = query_param(request.GET.get("story"))
     tag = query_param(request.GET.get("tag"))
+    # Only editors may ask for the claims no annotation uses any more.
+    unused = editor and request.GET.get("unused") == "1"
     stories = list(queries.stories_with_claims(include_drafts=editor))
     tags = list(queries.tag_filter_options())
-    claims = queries.claims_for_index(include_drafts=editor, search=search, story=story, tag=tag)
+    claims = queries.claims_for_index(
+        include_drafts=editor, search=search, story=story, tag=tag, unused=unused
+    )
     paginator = Paginator(claims, CLAIMS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
@@ -154,10 +174,12 @@ def claim_list(request):
             # For the empty state: what was asked for, by name when the name is known.
             "story_title": next((s.title for s in stories if s.slug == story), story),
             "tag_name": next((t.name for t in tags if t.slug == tag), tag),
-            "filtered": bool(search or story or tag),
+            "unused": unused,
+            "filtered": bool(search or story or tag or unused),
             "stories": stories,
             "tags": tags,
             "shows_drafts": editor,
+            "flags_unused": editor,
         },
     )
 
@@ -171,13 +193,15 @@ def tag_detail(request, slug):
     total, outlet_total = queries.count_with_outlets(tagged)
     annotations = list(queries.first_per_outlet(tagged, TAG_PAGE_PER_OUTLET)[:TAG_PAGE_LIMIT])
     columns = group_annotations_by_outlet(annotations)
+    story_found = next((s for s in stories if s.slug == story), None)
+    story_title = story_found.title if story_found else story
     return render(
         request,
         "annotations/tag_detail.html",
         {
             "tag": tag,
             "story": story,
-            "story_title": next((s.title for s in stories if s.slug == story), story),
+            "story_title": story_title,
             "stories": stories,
             "columns": columns,
             "shown": len(annotations),
@@ -186,5 +210,13 @@ def tag_detail(request, slug):
             "per_outlet": TAG_PAGE_PER_OUTLET,
             "shows_drafts": is_editor(request.user),
             "moderates": is_moderator(request.user),
+            "share": sharing.tag_share(
+                request,
+                tag,
+                total=total,
+                outlet_count=outlet_total,
+                story=story_found,
+                filtered=bool(story),
+            ),
         },
     )

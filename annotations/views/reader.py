@@ -2,16 +2,60 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Subquery, Value, When
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from annotations import editing
+from annotations import editing, sharing
 from annotations.forms import AnnotationEditForm, AnnotationForm
 from annotations.models import Annotation, Claim, Tag
-from annotations.reading import article_blocks
+from annotations.reading import article_blocks, legend_tags
 from parallax.permissions import can_change, editor_required, is_editor, is_moderator
 from sources.models import Article
+
+# The annotate form's tag group offers this many tags of the vocabulary on the keys 1 to 9.
+SHORTCUT_TAGS = 9
+# The claim picker lists at most this many of a story's claims (the last used first);
+# the server still looks a typed statement up among all of them.
+PICKER_CLAIMS = 500
+
+
+def claims_for_editor(story_id: int, user):
+    """The story's claims for the claim picker, in one query: the one this editor used
+    last in the story first (marked `last_used`), then by statement."""
+    last_used = (
+        Annotation.objects.visible()
+        .filter(author=user, article__story=story_id, claim__isnull=False)
+        .order_by("-created", "-pk")
+        .values("claim_id")[:1]
+    )
+    return (
+        Claim.objects.filter(story=story_id)
+        .annotate(
+            last_used=ExpressionWrapper(Q(pk=Subquery(last_used)), output_field=BooleanField())
+        )
+        .order_by(F("last_used").desc(nulls_last=True), "statement")
+        .only("statement")[:PICKER_CLAIMS]
+    )
+
+
+def next_outlet_article(article: Article) -> Article | None:
+    """The story's next article from another outlet, in a stable order (outlet name, date,
+    pk), wrapping round to the first after the last outlet. One query."""
+    return (
+        Article.objects.filter(story=article.story_id)
+        .exclude(outlet=article.outlet_id)
+        .select_related("outlet")
+        .only("title", "outlet__name")
+        .annotate(
+            wrapped=Case(
+                When(outlet__name__gt=article.outlet.name, then=Value(0)), default=Value(1)
+            )
+        )
+        .order_by("wrapped", "outlet__name", F("published").asc(nulls_last=True), "pk")
+        .first()
+    )
 
 
 @require_safe
@@ -25,11 +69,16 @@ def article_detail(request, article_id):
         "article": article,
         "blocks": article_blocks(article.text, passages, annotations),
         "annotations": annotations,
+        "legend_tags": legend_tags(annotations),
+        "share": sharing.article_share(request, article, annotation_count=len(annotations)),
     }
     if is_editor(request.user):
+        vocabulary = list(Tag.objects.vocabulary().only("name"))
         context["form"] = AnnotationForm(article=article)
-        context["story_claims"] = Claim.objects.filter(story=article.story_id).only("statement")
-        context["vocabulary"] = Tag.objects.vocabulary().only("name")
+        context["story_claims"] = claims_for_editor(article.story_id, request.user)
+        context["vocabulary"] = vocabulary
+        context["shortcut_tags"] = vocabulary[:SHORTCUT_TAGS]
+        context["next_article"] = next_outlet_article(article)
     return render(request, "annotations/article_detail.html", context)
 
 
@@ -83,6 +132,7 @@ def annotation_detail(request, annotation_id):
             "blocks": blocks,
             "revisions": revisions,
             "can_change": can_change(request.user, annotation),
+            "share": sharing.annotation_share(request, annotation),
         },
     )
 
@@ -119,6 +169,7 @@ def annotation_edit(request, annotation_id):
         else:
             messages.success(request, "Annotation saved.")
             return redirect(annotation)
+    vocabulary = list(Tag.objects.vocabulary().only("name"))
     return render(
         request,
         "annotations/annotation_edit.html",
@@ -126,10 +177,9 @@ def annotation_edit(request, annotation_id):
             "annotation": annotation,
             "form": form,
             "theirs": theirs,
-            "story_claims": Claim.objects.filter(story=annotation.article.story_id).only(
-                "statement"
-            ),
-            "vocabulary": Tag.objects.vocabulary().only("name"),
+            "story_claims": claims_for_editor(annotation.article.story_id, request.user),
+            "vocabulary": vocabulary,
+            "shortcut_tags": vocabulary[:SHORTCUT_TAGS],
         },
     )
 
@@ -156,15 +206,3 @@ def annotation_restore(request, annotation_id):
         editing.restore_annotation(annotation, request.user)
         messages.success(request, "Annotation restored.")
     return redirect(annotation)
-
-
-@require_safe
-def tag_styles(request):
-    """Highlight colours of every tag, as a style sheet (the CSP allows no inline style)."""
-    rules = [
-        f".tag-{tag.pk} {{ --tag-colour: {tag.colour}; }}"
-        for tag in Tag.objects.only("pk", "colour").order_by("pk")
-    ]
-    response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
-    response["Cache-Control"] = "public, max-age=60"
-    return response
