@@ -10,6 +10,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
+from annotations.reading import mark_classes
 from sources.models import Article, Story, unique_slug
 from sources.text.anchoring import quote_matches, quote_selector
 
@@ -331,6 +332,11 @@ class Annotation(models.Model):
     def first_tag(self):
         tags = self.tag_list
         return tags[0] if tags else None
+
+    @property
+    def mark_classes(self) -> str:
+        """The classes that colour this annotation's highlight by its tags."""
+        return " ".join(mark_classes(self.tag_list))
 
     def snapshot(self) -> dict:
         """What an editor can change, as plain values, for the history."""

@@ -75,9 +75,8 @@ def passage_html(
             if key not in anchored:
                 anchored.add(key)
                 parts.append(format_html('<span class="hl-anchor" id="hl-{}"></span>', key))
-        shown = by_id[piece.keys[0]]
-        tag = shown.first_tag
-        classes = ["hl", f"tag-{tag.pk}" if tag else "hl-untagged"]
+        tags = covering_tags(by_id[key] for key in piece.keys)
+        classes = ["hl", *mark_classes(tags)]
         if len(piece.keys) > 1:
             classes.append("hl-overlap")
         parts.append(
@@ -85,8 +84,35 @@ def passage_html(
                 '<mark class="{}" data-annotations="{}" title="{}">{}</mark>',
                 " ".join(classes),
                 " ".join(str(key) for key in piece.keys),
-                ", ".join(t.name for t in shown.tag_list) or "annotation",
+                ", ".join(tag.name for tag in tags) or "annotation",
                 words,
             )
         )
     return mark_safe("".join(str(part) for part in parts))
+
+
+# A mark draws one line per tag for its first three tags; tags.css colours each class.
+MARK_CLASS_PREFIXES = ("tag", "tag2", "tag3")
+
+
+def covering_tags(annotations) -> list:
+    """The tags of the annotations covering one stretch of text, each once, in order."""
+    seen: dict = {}
+    for annotation in annotations:
+        for tag in annotation.tag_list:
+            seen.setdefault(tag.pk, tag)
+    return list(seen.values())
+
+
+def mark_classes(tags) -> list[str]:
+    """A mark's colour classes: `tag-12 tag2-15 tag3-18` for its first three tags, or
+    `hl-untagged`."""
+    if not tags:
+        return ["hl-untagged"]
+    return [f"{prefix}-{tag.pk}" for prefix, tag in zip(MARK_CLASS_PREFIXES, tags, strict=False)]
+
+
+def legend_tags(annotations) -> list:
+    """The tags the page's highlights show, for its legend: each once, in the order they
+    first appear. Reads the prefetched tags (with_details()): no query."""
+    return covering_tags(annotations)

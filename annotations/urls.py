@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from annotations.views import browse, claims, reader, relations, vocabulary
+from annotations.views import browse, claims, reader, relations, styles, vocabulary
 
 
 class UnicodeSlugConverter:
@@ -60,6 +60,7 @@ urlpatterns = [
     path("claims/<slug:slug>/export.json", claims.claim_export_json, name="claim-export-json"),
     path("claims/<slug:slug>/publish/", claims.claim_publish, name="claim-publish"),
     path("claims/<slug:slug>/edit/", claims.claim_edit, name="claim-edit"),
+    path("claims/<slug:slug>/delete/", claims.claim_delete, name="claim-delete"),
     path("claims/<slug:slug>/merge/", claims.claim_merge, name="claim-merge"),
     path("claims/<slug:slug>/relations/", relations.relation_add, name="claim-relation-add"),
     path(
@@ -67,5 +68,5 @@ urlpatterns = [
         relations.relation_delete,
         name="claim-relation-delete",
     ),
-    path("tags.css", reader.tag_styles, name="tag-styles"),
+    path("tags.css", styles.tag_styles, name="tag-styles"),
 ]
