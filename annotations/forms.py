@@ -1,9 +1,16 @@
+import difflib
+import unicodedata
+
 from django import forms
 
 from annotations.models import CLAIM_STATEMENT_MAX_LENGTH, Annotation, Claim, tag_name_problem
 from sources.text.anchoring import quote_matches
 
 MAX_TAGS = 20
+# How many of a story's claims a refused statement is compared with, and how many of the
+# closest ones the error names.
+MAX_CLAIMS_COMPARED = 2000
+CLOSEST_NAMED = 3
 
 
 def split_tags(value: str) -> list[str]:
@@ -14,6 +21,33 @@ def split_tags(value: str) -> list[str]:
         if name and name not in names:
             names.append(name)
     return names
+
+
+def fold(text: str) -> str:
+    """Text for matching: case, accents and spacing set aside ("Élysée" and "elysee" meet)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def closest_statements(typed: str, statements: list[str], limit: int = CLOSEST_NAMED) -> list[str]:
+    """The statements nearest to what was typed: those containing every typed word first,
+    then the most alike by their letters."""
+    query = fold(typed)
+    words = query.split()
+    folded = {statement: fold(statement) for statement in statements}
+    containing = [s for s, f in folded.items() if words and all(w in f for w in words)]
+    alike = sorted(
+        (s for s in statements if s not in containing),
+        key=lambda s: difflib.SequenceMatcher(None, query, folded[s]).ratio(),
+        reverse=True,
+    )
+    alike = [s for s in alike if difflib.SequenceMatcher(None, query, folded[s]).ratio() >= 0.4]
+    return (containing + alike)[:limit]
+
+
+def quoted_list(statements: list[str]) -> str:
+    quoted = [f"“{statement}”" for statement in statements]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 class AnnotationFieldsForm(forms.Form):
@@ -28,6 +62,13 @@ class AnnotationFieldsForm(forms.Form):
         required=False,
         max_length=CLAIM_STATEMENT_MAX_LENGTH,
         help_text="Pick one of the story's claims, or write a new claim's statement.",
+    )
+    # A statement no claim of the story has makes a new claim only when the editor says so:
+    # a half-typed or mistyped statement must never become a claim by accident.
+    new_claim = forms.BooleanField(
+        required=False,
+        label="This is a new claim",
+        help_text="Tick to create a claim with the statement above.",
     )
     stance = forms.ChoiceField(choices=[("", "—"), *Annotation.Stance.choices], required=False)
     note = forms.CharField(
@@ -48,12 +89,38 @@ class AnnotationFieldsForm(forms.Form):
         return names
 
     def clean_claim(self):
-        statement = " ".join(self.cleaned_data["claim"].split())
+        return " ".join(self.cleaned_data["claim"].split())
+
+    def clean(self):
+        data = super().clean()
+        statement = data.get("claim")
+        if statement is None:
+            return data
+        data["claim"] = self.story_claim(statement, new=data.get("new_claim", False))
+        return data
+
+    def story_claim(self, statement: str, new: bool) -> Claim | None:
+        """The story's claim saying `statement`; a new (unsaved) one only when asked for."""
         if not statement:
             return None
         existing = Claim.saying(self.article.story_id, statement).first()
-        # A claim the form does not find is created when the annotation is saved.
-        return existing or Claim(story=self.article.story, statement=statement)
+        if existing:
+            return existing
+        if new:
+            # Created when the annotation is saved.
+            return Claim(story=self.article.story, statement=statement)
+        statements = list(
+            Claim.objects.filter(story=self.article.story_id)
+            .order_by("statement")
+            .values_list("statement", flat=True)[:MAX_CLAIMS_COMPARED]
+        )
+        closest = closest_statements(statement, statements)
+        message = f"No claim of this story says “{statement}”."
+        if closest:
+            message += f" Did you mean {quoted_list(closest)}?"
+        message += " To make it a new claim, tick “This is a new claim”."
+        self.add_error("claim", forms.ValidationError(message, code="unknown_claim"))
+        return None
 
 
 class AnnotationEditForm(AnnotationFieldsForm):

@@ -161,6 +161,8 @@ def test_twenty_concurrent_writers_get_no_server_error_and_every_saved_write_is_
                 "tags": "quote,contested",
                 # Some annotations name no claim, some the story's claim, some a new one.
                 "claim": ["", "The barrier failed two inspections", f"Claim of writer {index}"][n],
+                # Each writer picked "Create new claim" for its own claim.
+                "new_claim": "1",
                 "stance": "reports",
                 "note": f"note {index}-{n}",
                 "submission": str(uuid.uuid4()),
@@ -224,6 +226,7 @@ def test_twenty_writers_naming_the_same_new_claim_at_once_make_one_claim(site, s
             **selection(text, "The flood barrier failed two inspections before the storm"),
             "tags": "admission",
             "claim": statement,
+            "new_claim": "1",
             "stance": "reports",
             "note": f"writer {index}",
             "submission": str(uuid.uuid4()),

@@ -36,6 +36,8 @@ def test_editor_saves_a_selection_with_tags_claim_stance_and_note(editor_client,
         "the hinges were corroded",
         tags="admission, Quote",
         claim="The engineers knew",
+        # A statement no claim has makes a new claim only when the editor says so.
+        new_claim="1",
         stance="quotes",
         note="Said on record.",
     )
@@ -234,8 +236,9 @@ def test_editor_page_query_count_is_fixed_too(editor_client, django_assert_num_q
     make_annotation(article, "memo shows", author=editor)
     editor_client.get(article.get_absolute_url())
     # article, passages, annotations, their tags, session, user, the editors-group check,
-    # the tag vocabulary and the story's claims (for the annotation form).
-    with django_assert_num_queries(9):
+    # the tag vocabulary, the story's claims (the last used first) and the next outlet's
+    # article (for the annotation form).
+    with django_assert_num_queries(10):
         editor_client.get(article.get_absolute_url())
 
 

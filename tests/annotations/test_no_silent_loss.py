@@ -153,7 +153,7 @@ def test_two_editors_naming_the_same_new_claim_make_one_claim(make_editor):
     article = make_article()
     url = reverse("annotations:annotation-create", args=[article.pk])
     alice, bob = logged_in(make_editor("alice")), logged_in(make_editor("bob"))
-    alice.post(url, selection(article, "memo shows", claim="The memo was ignored"))
+    alice.post(url, selection(article, "memo shows", claim="The memo was ignored", new_claim="1"))
     bob.post(url, selection(article, "two inspections", claim="the memo  WAS ignored"))
     claim = Claim.objects.get()
     assert claim.statement == "The memo was ignored"

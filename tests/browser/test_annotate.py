@@ -54,12 +54,15 @@ def annotate(page, tags=(), claim="", stance="", note=""):
     form = page.locator("#annotate-form")
     form.wait_for(state="visible")
     for tag in tags:
-        page.get_by_label("Tags").fill(tag)
+        page.get_by_label("Add another tag").fill(tag)
         # Enter adds the tag and must not submit the form.
-        page.get_by_label("Tags").press("Enter")
+        page.get_by_label("Add another tag").press("Enter")
     assert form.is_visible()
     if claim:
-        page.get_by_label("Claim").fill(claim)
+        page.get_by_label("Claim", exact=True).fill(claim)
+        # A new claim: Enter highlights "Create new claim", the second Enter picks it.
+        page.get_by_label("Claim", exact=True).press("Enter")
+        page.get_by_label("Claim", exact=True).press("Enter")
     if stance:
         page.get_by_label("Stance").select_option(stance)
     if note:
@@ -170,11 +173,16 @@ def test_the_form_works_with_the_keyboard_alone(page, article, editor):
     button = page.get_by_role("button", name="Annotate selection")
     button.focus()
     page.keyboard.press("Enter")
-    assert page.get_by_label("Tags").evaluate("el => el === document.activeElement")
+    assert page.get_by_label("Add another tag").evaluate("el => el === document.activeElement")
     page.keyboard.type("context")
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     page.keyboard.type("Residents were not told")
+    # A new claim: Enter highlights "Create new claim", the second Enter picks it.
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.get_by_label("This is a new claim").is_checked()
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     page.keyboard.type("Low town only.")
