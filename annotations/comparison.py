@@ -4,11 +4,29 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.utils.translation import get_language_info
+
 from annotations.models import Annotation, Claim
 from sources.models import Outlet
 from sources.text.context import sentence_context, text_fragment
 
 STANCES = [value for value, _ in Annotation.Stance.choices]
+# Up to this many outlets stand side by side in one row; more get a row each.
+SIDE_BY_SIDE_MAX = 12
+
+
+def language_name(code: str) -> str:
+    """The language's English name ("ru" -> "Russian"); a code Django does not know is
+    shown as it is."""
+    try:
+        return get_language_info(code)["name"]
+    except KeyError:
+        return code
+
+
+def known_language(code: str) -> str:
+    """The code if it names a language browsers know (for `lang`), else ""."""
+    return code if code and language_name(code) != code else ""
 
 
 def _split(values: list[str]) -> list[str]:
@@ -53,6 +71,11 @@ class Filters:
     def active(self) -> bool:
         return bool(self.outlets or self.tags or self.stance)
 
+    @property
+    def count(self) -> int:
+        """How many filters are in force: each outlet and tag chosen, and the stance."""
+        return len(self.outlets) + len(self.tags) + (1 if self.stance else 0)
+
     def matches(self, annotation: Annotation) -> bool:
         if self.outlets and annotation.article.outlet.slug not in self.outlets:
             return False
@@ -72,6 +95,11 @@ class Excerpt:
         return self.annotation.article
 
     @property
+    def lang(self) -> str:
+        """The language of the quoted text, for its `lang` attribute ("" if unknown)."""
+        return known_language(self.article.language or self.article.outlet.language)
+
+    @property
     def original_url(self) -> str:
         """The original article, scrolled to the quoted words where browsers can."""
         url = self.article.url
@@ -88,6 +116,22 @@ class Column:
         dates = [e.article.published for e in self.excerpts if e.article.published]
         return min(dates) if dates else None
 
+    @property
+    def rest(self) -> list[Excerpt]:
+        """The excerpts after the first, which the compact layout folds."""
+        return self.excerpts[1:]
+
+    @property
+    def language(self) -> str:
+        """The outlet's language, or else its first article's ("" when neither says)."""
+        if self.outlet.language:
+            return self.outlet.language
+        return next((e.article.language for e in self.excerpts if e.article.language), "")
+
+    @property
+    def language_name(self) -> str:
+        return language_name(self.language)
+
 
 @dataclass
 class Comparison:
@@ -98,6 +142,8 @@ class Comparison:
     not_covered: list[Outlet]
     # Outlets that carry the claim, but with no excerpt matching the filters.
     filtered_out: list[Outlet]
+    # Every outlet with an annotation of the claim, whatever the filters.
+    carrying: list[Outlet]
     # For the filter controls: every outlet of the story and every tag used on the claim.
     outlets: list[Outlet]
     tags: list
@@ -105,6 +151,27 @@ class Comparison:
     @property
     def excerpts(self) -> list[Excerpt]:
         return [excerpt for column in self.columns for excerpt in column.excerpts]
+
+    @property
+    def shown_tags(self) -> list:
+        """The tags of the excerpts on screen, for the legend (the filters may hide some)."""
+        shown = {tag.pk: tag for e in self.excerpts for tag in e.annotation.tag_list}
+        return sorted(shown.values(), key=lambda tag: tag.name)
+
+    @property
+    def compact(self) -> bool:
+        """Too many outlets to stand side by side: one row per outlet instead."""
+        return len(self.columns) > SIDE_BY_SIDE_MAX
+
+    @property
+    def mixed_languages(self) -> bool:
+        """The columns shown are in more than one language, so each names its own."""
+        return len({column.language for column in self.columns if column.language}) > 1
+
+    @property
+    def filters_in_words(self) -> str:
+        """The filters in words ("outlets: Harbour Wire; stance: disputes"), or "none"."""
+        return filters_in_words(self.filters, self.outlets, self.tags)
 
     @property
     def timeline(self) -> list[Excerpt]:
@@ -149,9 +216,64 @@ def compare(
         columns=columns,
         not_covered=[o for o in wanted if o.pk not in carrying],
         filtered_out=[o for o in wanted if o.pk in carrying and o.pk not in by_outlet],
+        carrying=sorted(carrying.values(), key=lambda o: o.name),
         outlets=story_outlets,
         tags=sorted(tags.values(), key=lambda tag: tag.name),
     )
+
+
+def filters_in_words(filters: Filters, outlets: list[Outlet], tags: list) -> str:
+    """The filters in force as a reader would say them, names rather than slugs.
+
+    A slug that names nothing here (a renamed outlet, a hand-edited link) is kept as it is:
+    it still narrows what is shown.
+    """
+    outlet_names = {outlet.slug: outlet.name for outlet in outlets}
+    tag_names = {tag.slug: tag.name for tag in tags}
+    parts = []
+    if filters.outlets:
+        parts.append("outlets: " + ", ".join(outlet_names.get(s, s) for s in filters.outlets))
+    if filters.tags:
+        parts.append("tags: " + ", ".join(tag_names.get(s, s) for s in filters.tags))
+    if filters.stance:
+        parts.append("stance: " + Annotation.Stance(filters.stance).label.lower())
+    return "; ".join(parts) if parts else "none"
+
+
+def describe(comparison: Comparison) -> str:
+    """A line for link previews that says what the page shows: which outlets carried the
+    claim and how, or why nothing is shown."""
+    carried = []
+    for column in comparison.columns:
+        stances = sorted(
+            {
+                e.annotation.get_stance_display().lower()
+                for e in column.excerpts
+                if e.annotation.stance
+            }
+        )
+        name = column.outlet.name
+        carried.append(f"{name} ({', '.join(stances)})" if stances else name)
+    filters = comparison.filters
+    if not carried and not comparison.carrying:
+        return (
+            "No outlet's wording of this claim is annotated yet. "
+            f"Story: {comparison.claim.story.title}."
+        )
+    if not carried:
+        # Only the filters hide the excerpts: the claim is annotated.
+        count = len(comparison.carrying)
+        carry = "1 outlet carries" if count == 1 else f"{count} outlets carry"
+        return (
+            f"No excerpt matches these filters ({comparison.filters_in_words}); {carry} this claim."
+        )
+    plural = "" if len(carried) == 1 else "s"
+    text = f"How {len(carried)} outlet{plural} worded it: {'; '.join(carried)}."
+    if comparison.not_covered:
+        text += f" Not covered by {', '.join(o.name for o in comparison.not_covered)}."
+    if filters.active:
+        text += f" Filters: {comparison.filters_in_words}."
+    return text
 
 
 EXPORT_COLUMNS = [

@@ -282,3 +282,36 @@ def merge_claims(source: Claim, target: Claim, user) -> int:
     )
     source.delete()
     return moved
+
+
+class ClaimInUse(Exception):
+    """Annotations still point at the claim: deleting it would strip them of it."""
+
+    def __init__(self, claim: Claim, count: int):
+        super().__init__(f"{count} annotations still use “{claim.statement}”")
+        self.claim = claim
+        self.count = count
+
+
+@transaction.atomic
+def delete_claim(claim: Claim, user) -> None:
+    """Remove a claim no annotation uses any more, with its old slugs and its relations.
+
+    Raises ClaimInUse when annotations still use it. Annotations deleted earlier (kept for
+    a moderator to restore) lose the claim; the audit log says how many.
+    """
+    # Lock the claim's row (PostgreSQL): an annotation being saved under it meanwhile makes
+    # this wait and is then counted; one saved after fails on its foreign key, rather than
+    # losing its claim silently.
+    Claim.objects.select_for_update().filter(pk=claim.pk).first()
+    in_use = claim.annotations.visible().count()
+    if in_use:
+        raise ClaimInUse(claim, in_use)
+    deleted_annotations = claim.annotations.count()
+    relations = ClaimRelation.objects.filter(Q(source=claim) | Q(target=claim)).count()
+    details = f"story: {claim.story}; relations removed: {relations}"
+    if deleted_annotations:
+        details += f"; deleted annotations that no longer name it: {deleted_annotations}"
+    audit.record(user, AuditEvent.Action.CLAIM_DELETED, claim.statement, details)
+    # Aliases and relations go with it (on_delete=CASCADE).
+    claim.delete()

@@ -21,6 +21,7 @@ class AuditEvent(models.Model):
         PUBLISHED = "published", "Claim published"
         UNPUBLISHED = "unpublished", "Claim unpublished"
         MERGED = "merged", "Claims merged"
+        CLAIM_DELETED = "claim-deleted", "Claim deleted"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # None when no user acted: the shell, a management command, a migration.

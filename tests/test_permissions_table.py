@@ -96,6 +96,11 @@ CLAIM_WRITES = {
     "annotations:claim-merge": roles(
         form(LOGIN, LOGIN), form(403, 403), form(403, 403), form(403, 403), form(200, 200)
     ),
+    # Deletes a claim no annotation uses (the draft); refuses, back to its page, if any
+    # does (the published claim).
+    "annotations:claim-delete": roles(
+        action(LOGIN), action(403), action(302), action(403), action(302)
+    ),
     # Any editor relates claims; the empty form comes back with its errors.
     "annotations:claim-relation-add": roles(
         action(LOGIN), action(403), action(200), action(200), action(200)

@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from annotations import editing
-from annotations.comparison import EXPORT_COLUMNS, Filters, compare, export_rows
+from annotations.comparison import EXPORT_COLUMNS, Filters, compare, describe, export_rows
 from annotations.forms import ClaimMergeForm, ClaimRenameForm
 from annotations.models import Annotation, Claim, ClaimAlias
 from annotations.relations import RelationForm, relations_of
+from annotations.sharing import share_meta
 from parallax.exports import RAW_NOTE, SPREADSHEET_NOTE, write_csv
 from parallax.permissions import can_change, editor_required, is_editor, moderator_required
 from sources.models import Article, Outlet
@@ -102,6 +103,7 @@ def claim_detail(request, slug):
     comparison = comparison_for(claim, filters)
     editor = is_editor(request.user)
     timeline = request.GET.get("view") == "timeline"
+    share_url = request.build_absolute_uri(request.get_full_path())
     return render(
         request,
         "annotations/claim_detail.html",
@@ -110,9 +112,9 @@ def claim_detail(request, slug):
             "comparison": comparison,
             "filters": filters,
             "timeline": timeline,
-            "view_query": "&view=timeline" if timeline else "",
             "columns_url": request.path + filters.query_string(),
             "timeline_url": request.path + filters.query_string(view="timeline"),
+            "clear_url": request.path + ("?view=timeline" if timeline else ""),
             "csv_url": reverse("annotations:claim-export-csv", args=[claim.slug])
             + filters.query_string(),
             "raw_csv_url": reverse("annotations:claim-export-raw-csv", args=[claim.slug])
@@ -121,8 +123,14 @@ def claim_detail(request, slug):
             + filters.query_string(),
             "csv_note": SPREADSHEET_NOTE,
             "raw_csv_note": RAW_NOTE,
-            "share_url": request.build_absolute_uri(request.get_full_path()),
-            "description": share_description(comparison),
+            "share_url": share_url,
+            "share": share_meta(
+                request,
+                title=claim.statement,
+                description=describe(comparison),
+                path=request.get_full_path(),
+                type="article",
+            ),
             "revisions": claim.revisions.select_related("user"),
             "relations": relations_of(claim, include_drafts=editor, user=request.user),
             "relation_form": RelationForm(claim=claim) if editor else None,
@@ -130,31 +138,6 @@ def claim_detail(request, slug):
             "stances": Annotation.Stance.choices,
         },
     )
-
-
-def share_description(comparison) -> str:
-    """A line for link previews: which outlets carried the claim, and how."""
-    carried = []
-    for column in comparison.columns:
-        stances = sorted(
-            {
-                e.annotation.get_stance_display().lower()
-                for e in column.excerpts
-                if e.annotation.stance
-            }
-        )
-        name = column.outlet.name
-        carried.append(f"{name} ({', '.join(stances)})" if stances else name)
-    if not carried:
-        return (
-            "No outlet's wording of this claim is annotated yet. "
-            f"Story: {comparison.claim.story.title}."
-        )
-    plural = "" if len(carried) == 1 else "s"
-    text = f"How {len(carried)} outlet{plural} worded it: {'; '.join(carried)}."
-    if comparison.not_covered:
-        text += f" Not covered by {', '.join(o.name for o in comparison.not_covered)}."
-    return text
 
 
 def _export(request, slug):
@@ -229,8 +212,40 @@ def claim_publish(request, slug):
     editing.set_claim_status(
         claim, Claim.Status.PUBLISHED if publish else Claim.Status.DRAFT, request.user
     )
-    messages.success(request, "Claim published." if publish else "Claim is a draft again.")
+    message = "Claim published." if publish else "Claim is a draft again."
+    # The page's "Publish and copy link" asks for JSON and shows the outcome itself.
+    if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
+        return JsonResponse(
+            {
+                "status": claim.status,
+                "url": request.build_absolute_uri(claim.get_absolute_url()),
+                "message": message,
+            }
+        )
+    messages.success(request, message)
     return redirect(claim)
+
+
+@follows_moves
+@require_POST
+@editor_required
+def claim_delete(request, slug):
+    """Remove a claim no annotation uses any more (a typo, a claim merged by hand)."""
+    claim = load_claim(request, slug)
+    if not can_change(request.user, claim):
+        raise PermissionDenied("Only the claim's author or a moderator can delete it.")
+    try:
+        editing.delete_claim(claim, request.user)
+    except editing.ClaimInUse as in_use:
+        plural = "annotation still uses" if in_use.count == 1 else "annotations still use"
+        messages.error(
+            request,
+            f"Not deleted: {in_use.count} {plural} this claim. "
+            "Change or delete them first, or merge the claim into another.",
+        )
+        return redirect(claim)
+    messages.success(request, f"Claim deleted: “{claim.statement}”.")
+    return redirect(claim.story)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
