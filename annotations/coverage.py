@@ -10,16 +10,68 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+# Each stance has a shape as well as a colour, so the grid never speaks through colour
+# alone (WCAG 1.4.1); the shapes differ in outline, so they read in greyscale too.
+STANCE_SYMBOLS = {
+    "asserts": "▲",
+    "reports": "●",
+    "disputes": "▼",
+    "quotes": "■",
+    "other": "◆",
+}
+STANCE_MEANINGS = {
+    "asserts": "states the claim in its own voice",
+    "reports": "reports that someone made the claim",
+    "disputes": "questions or contradicts the claim",
+    "quotes": "quotes someone making the claim",
+    "other": "carries the claim some other way",
+}
+# A cell whose annotations took no stance: carried all the same.
+NO_STANCE = "none"
+NO_STANCE_SYMBOL = "○"
+
+
+@dataclass(frozen=True)
+class StanceMark:
+    """A stance as the grid shows it: its value (for the CSS class), label and symbol."""
+
+    value: str
+    label: str
+    symbol: str
+    meaning: str = ""
+
+
+def stance_mark(value: str, label: str) -> StanceMark:
+    return StanceMark(
+        value=value,
+        label=label,
+        symbol=STANCE_SYMBOLS.get(value, STANCE_SYMBOLS["other"]),
+        meaning=STANCE_MEANINGS.get(value, ""),
+    )
+
+
+NO_STANCE_MARK = StanceMark(
+    value=NO_STANCE,
+    label="Carried",
+    symbol=NO_STANCE_SYMBOL,
+    meaning="the outlet carried the claim; no stance was given",
+)
+
 
 @dataclass
 class Cell:
-    """One outlet's handling of one claim. `stances` holds the labels of the stances its
-    annotations took, in the vocabulary's order; an annotation without a stance adds none,
-    so a cell can be carried with no stance to show."""
+    """One outlet's handling of one claim. `marks` holds the stances its annotations took,
+    in the vocabulary's order; an annotation without a stance adds none, so a cell can be
+    carried with no stance to show."""
 
     outlet: Any
     carried: bool = False
-    stances: list[str] = field(default_factory=list)
+    marks: list[StanceMark] = field(default_factory=list)
+
+    @property
+    def stances(self) -> list[str]:
+        """The stances' labels."""
+        return [mark.label for mark in self.marks]
 
 
 @dataclass
@@ -57,7 +109,41 @@ def coverage_grid(
             if stances is None:
                 cells.append(Cell(outlet=outlet))
                 continue
-            labels = [label for value, label in stance_labels.items() if value in stances]
-            cells.append(Cell(outlet=outlet, carried=True, stances=labels))
+            marks = [
+                stance_mark(value, label)
+                for value, label in stance_labels.items()
+                if value in stances
+            ]
+            cells.append(Cell(outlet=outlet, carried=True, marks=marks))
         rows.append(Row(claim=claim, cells=cells))
     return rows
+
+
+@dataclass(frozen=True)
+class Legend:
+    """What the grid's legend explains: the stances it shows, in the vocabulary's order,
+    whether a cell is carried with no stance, and whether a cell is empty (a dash)."""
+
+    marks: list[StanceMark]
+    no_stance: bool
+    not_carried: bool
+
+    @property
+    def entries(self) -> list[StanceMark]:
+        return self.marks + ([NO_STANCE_MARK] if self.no_stance else [])
+
+
+def grid_legend(rows: Sequence[Row], stance_labels: Mapping[str, str]) -> Legend:
+    """The legend of `rows`: only what the grid shows, so every entry explains a cell."""
+    used: set[str] = set()
+    no_stance = not_carried = False
+    for row in rows:
+        for cell in row.cells:
+            if not cell.carried:
+                not_carried = True
+            elif cell.marks:
+                used.update(mark.value for mark in cell.marks)
+            else:
+                no_stance = True
+    marks = [stance_mark(value, label) for value, label in stance_labels.items() if value in used]
+    return Legend(marks=marks, no_stance=no_stance, not_carried=not_carried)

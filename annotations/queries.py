@@ -5,8 +5,19 @@ the number of rows (joins and COUNT()s happen in the database, never per row in 
 so a page that uses them answers in a fixed number of queries.
 """
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Greatest, RowNumber, Substr
 
 from annotations.models import Annotation, Claim, Tag, TaggedAnnotation
 from sources.models import Article, Outlet, Story
@@ -38,7 +49,12 @@ def published_claims() -> QuerySet[Claim]:
 
 def recent_claims() -> QuerySet[Claim]:
     """Published claims, most recently updated first, with their story."""
-    return published_claims().select_related("story").order_by("-updated", "statement")
+    return (
+        published_claims()
+        .select_related("story")
+        .defer("story__description")
+        .order_by("-updated", "statement")
+    )
 
 
 def articles_for_story(story: Story) -> QuerySet[Article]:
@@ -100,12 +116,20 @@ def stories_with_claims(*, include_drafts: bool) -> QuerySet[Story]:
 
 
 def claims_for_index(
-    *, include_drafts: bool, search: str = "", story: str = "", tag: str = ""
+    *,
+    include_drafts: bool,
+    search: str = "",
+    story: str = "",
+    tag: str = "",
+    unused: bool = False,
 ) -> QuerySet[Claim]:
     """Claims (drafts only when asked) whose statement contains `search`, in the story with
-    slug `story`, carried by at least one live annotation tagged with slug `tag`; each with
-    its story and `outlet_count`. Empty arguments do not filter."""
+    slug `story`, carried by at least one live annotation tagged with slug `tag`, or (when
+    `unused`) by no live annotation at all; each with its story and `outlet_count`. Empty
+    arguments do not filter."""
     claims = Claim.objects.all() if include_drafts else published_claims()
+    if unused:
+        claims = claims.filter(~Exists(_live_annotations_of_claim()))
     if search:
         claims = claims.filter(statement__icontains=search)
     if story:
@@ -132,6 +156,75 @@ def claims_for_index(
         )
         .order_by("statement", "pk")
     )
+
+
+def _live_annotations_of_claim() -> QuerySet[Annotation]:
+    """The live annotations of the outer query's claim, for Exists() and Subquery()."""
+    return Annotation.objects.filter(live_annotations(), claim=OuterRef("pk"))
+
+
+def claims_to_showcase() -> QuerySet[Claim]:
+    """Published claims with at least one live annotation, most recently updated first, each
+    with its story and `outlet_count`: the home page's live comparison picks among the first
+    few. Slice it: the outlet count is a correlated subquery, run for the rows returned only,
+    never an aggregate over every annotation."""
+    outlet_count = (
+        _live_annotations_of_claim()
+        .order_by()
+        .values("claim")
+        .annotate(outlets=Count("article__outlet", distinct=True))
+        .values("outlets")
+    )
+    return (
+        published_claims()
+        .filter(Exists(_live_annotations_of_claim()))
+        .select_related("story")
+        .only("pk", "slug", "statement", "status", "updated", "story__slug", "story__title")
+        .annotate(outlet_count=Subquery(outlet_count))
+        .order_by("-updated", "pk")
+    )
+
+
+# The excerpt's context comes from this many characters either side of the quote, cut out
+# by the database: more than sentence_context() keeps (200), so its result is the same as
+# from the whole text, which is never loaded.
+CONTEXT_REACH = 400
+
+
+def first_excerpt_per_outlet(claim: Claim) -> QuerySet[Annotation]:
+    """The claim's first live annotation in each outlet, outlets in order of first
+    publication (undated last), then by name; slice it to the outlets wanted. Each has its
+    article and outlet (not the article's text), `first_tag_id`, and `context`: the article's
+    text from `context_start` to CONTEXT_REACH characters past the quote."""
+    context_start = Greatest(F("start") - CONTEXT_REACH, Value(0))
+    first_tag = (
+        TaggedAnnotation.objects.filter(content_object=OuterRef("pk"))
+        .order_by("pk")
+        .values("tag_id")[:1]
+    )
+    annotations = (
+        claim.annotations.filter(live_annotations())
+        .select_related("article__outlet")
+        .defer("article__text", "article__raw", "prefix", "suffix", "note")
+        .annotate(
+            context_start=context_start,
+            # SQL counts from 1; the end is the quote's end plus the reach.
+            context=Substr(
+                "article__text",
+                context_start + 1,
+                F("end") + CONTEXT_REACH - context_start,
+            ),
+            first_tag_id=Subquery(first_tag),
+        )
+        .order_by(
+            F("article__published").asc(nulls_last=True),
+            "article__outlet__name",
+            "article__outlet_id",
+            "start",
+            "pk",
+        )
+    )
+    return first_per_outlet(annotations, 1)
 
 
 def stories_using_tag(tag: Tag) -> QuerySet[Story]:

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from annotations import queries
+from annotations.showcase import live_comparison
 
 # The home page shows the latest of each; "all stories" and "all outlets" pages come later.
 HOME_STORIES = 20
@@ -31,6 +32,8 @@ def home(request):
         request,
         "home.html",
         {
+            # One claim's outlets side by side: what Parallax does, shown rather than told.
+            "showcase": live_comparison(),
             "stories": stories,
             "more_stories": more_stories,
             "outlets": outlets,

@@ -103,7 +103,10 @@ def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
     # 1. stories with article and outlet counts
     # 2. outlets with article counts
     # 3. recent published claims with their story
-    with django_assert_num_queries(3):
+    # 4. the live comparison's candidates: the latest published claims with a live
+    #    annotation, each with its outlet count
+    # 5. the chosen claim's first annotation per outlet, with the text around it
+    with django_assert_num_queries(5):
         response = client.get("/")
 
     assert response.status_code == 200

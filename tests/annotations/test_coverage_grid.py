@@ -121,7 +121,11 @@ def test_story_grid_shows_how_each_outlet_carried_each_published_claim(client):
     outlet = story.articles.get(outlet__name="Alpha Post", text=ARTICLE_TEXT).outlet
     assert (
         f'<td class="carried"><a href="{published.get_absolute_url()}?outlets={outlet.slug}">'
-        '<span class="visually-hidden">Alpha Post: </span>reports, disputes</a></td>'
+        '<span class="visually-hidden">Alpha Post: </span>'
+        '<span class="stance stance-reports"><span class="stance-symbol" aria-hidden="true">●'
+        "</span> reports</span>, "
+        '<span class="stance stance-disputes"><span class="stance-symbol" aria-hidden="true">▼'
+        "</span> disputes</span></a></td>"
     ) in html
     assert (
         '<td class="not-carried"><span aria-hidden="true">—</span>'
@@ -182,7 +186,10 @@ def test_story_grid_skips_deleted_annotations_and_says_carried_without_a_stance(
 
     cells = {name: stances for name, stances in grid(response)[0][1]}
     assert cells == {kept.outlet.name: [], gone.outlet.name: None}
-    assert "</span>carried</a></td>" in response.content.decode()
+    assert (
+        '<span class="stance stance-none"><span class="stance-symbol" aria-hidden="true">○'
+        "</span> carried</span></a></td>"
+    ) in response.content.decode()
 
 
 @db
