@@ -38,7 +38,7 @@ def existing_or_new(model, field: str, noun: str, new_label: str):
             label=f"Or a new {noun}",
             max_length=model._meta.get_field(field).max_length,
             required=False,
-            help_text=f"Created on import; {new_label}, if there is one, is used.",
+            help_text=f"Type a name to add a new {noun}; if {new_label} exists, that one is used.",
         ),
     )
 
@@ -103,10 +103,9 @@ class UploadForm(OutletAndStoryMixin, forms.Form):
             self.fields["files"].required = False
         self.fields["files"].widget.attrs["accept"] = accepted_suffixes()
         self.fields["files"].help_text = (
-            "Select several at once: .txt, .html, .json or .jsonl files, or zip archives "
-            "holding them. Add a manifest.csv (columns file, outlet, story, and optionally "
-            "title, url, published, author, language) to give each file its own metadata. "
-            + limits.describe()
+            "Choose several at once: saved web pages, text files, lists of articles, or zip "
+            f"archives holding them. Up to {limits.files:,} files at a time, "
+            f"{file_size(limits.file_bytes)} each and {file_size(limits.request_bytes)} in all."
         )
 
     def clean(self):

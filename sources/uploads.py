@@ -22,6 +22,7 @@ from sources.importer import (
     file_size,
     import_entries,
 )
+from sources.models import Story
 
 # Uploaded files are read as one folder; its name is left out of the report.
 FOLDER = "upload"
@@ -222,6 +223,54 @@ class Report:
     @property
     def summary(self) -> str:
         return ", ".join(f"{self.count(status)} {label}" for status, label in STATUS_LABELS.items())
+
+    @property
+    def headline(self) -> str:
+        """One line for the top of the report: "9 of 10 files imported; 1 failed"."""
+        total = len(self.rows)
+        files = "file" if total == 1 else "files"
+        parts = [f"{self.count(Status.CREATED)} of {total} {files} imported"]
+        for status in (Status.EXISTING, Status.SKIPPED, Status.FAILED):
+            if self.count(status):
+                parts.append(f"{self.count(status)} {STATUS_LABELS[status]}")
+        return "; ".join(parts) + "."
+
+    @property
+    def problems(self) -> list[Row]:
+        """The rows of files not imported, failures first: the report shows them first."""
+        return [row for row in self.rows if row.status == Status.FAILED] + [
+            row for row in self.rows if row.status == Status.SKIPPED
+        ]
+
+    @property
+    def articles(self) -> list[Row]:
+        """The rows of files imported now or already there, each with its article."""
+        return [row for row in self.rows if row.article is not None]
+
+    def stories(self) -> list["StoryCount"]:
+        """The stories the upload created or added to, in the order first met, with counts.
+
+        One query, for the stories of articles found already there (a new
+        article comes with its story).
+        """
+        rows = self.articles
+        stories = Story.objects.in_bulk({row.article.story_id for row in rows})
+        counts: dict[int, StoryCount] = {}
+        for row in rows:
+            story_id = row.article.story_id
+            count = counts.setdefault(story_id, StoryCount(stories[story_id]))
+            if row.status == Status.CREATED:
+                count.created += 1
+            else:
+                count.existing += 1
+        return list(counts.values())
+
+
+@dataclass
+class StoryCount:
+    story: Story
+    created: int = 0
+    existing: int = 0
 
 
 def accepted_suffixes() -> str:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from parallax.permissions import editor_required
 from sources import uploads
 from sources.forms import PasteForm, UploadForm
-from sources.importer import Status
+from sources.importer import Status, file_size
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -29,6 +29,7 @@ def _import_articles(request, limit_handler):
     upload_form = UploadForm(limits=limits, prefix="upload")
     paste_form = PasteForm(limits=limits, prefix="paste")
     report = paste_result = None
+    stories = []
 
     if request.method == "POST" and request.POST.get("form") == "paste":
         paste_form = PasteForm(request.POST, limits=limits, prefix="paste")
@@ -56,8 +57,11 @@ def _import_articles(request, limit_handler):
                 budget=budget,
             )
             report = uploads.Report(outcomes, budget=budget)
+            stories = report.stories()
             upload_form = UploadForm(limits=limits, prefix="upload")
 
+    # A browser cannot put files back in a file input: after a problem they are chosen again.
+    files_lost = upload_form.is_bound and bool(upload_form.errors)
     return render(
         request,
         "sources/import.html",
@@ -65,6 +69,35 @@ def _import_articles(request, limit_handler):
             "upload_form": upload_form,
             "paste_form": paste_form,
             "report": report,
+            "stories": stories,
             "paste_result": paste_result,
+            "limits": limits,
+            "sizes": {
+                "files": f"{limits.files:,}",
+                "file": file_size(limits.file_bytes),
+                "upload": file_size(limits.request_bytes),
+                "members": f"{limits.members:,}",
+            },
+            "files_lost": files_lost,
+            "problems": error_links(upload_form, "upload-form", files_lost)
+            + error_links(paste_form, "paste-form"),
         },
     )
+
+
+def error_links(form, form_id: str, files_lost: bool = False) -> list[dict]:
+    """A bound form's errors, each with the address of its field, for the page's summary.
+
+    An error of the whole form points at the form; when the files must be
+    chosen again, the summary says so, pointing at the file input.
+    """
+    links = []
+    # In the order the fields stand on the page, not the order they were checked.
+    for name in ["__all__", *form.fields]:
+        href = f"#{form_id}" if name == "__all__" else f"#{form[name].id_for_label}"
+        links.extend({"href": href, "text": message} for message in form.errors.get(name, []))
+    if files_lost and "files" not in form.errors:
+        links.insert(
+            0, {"href": f"#{form['files'].id_for_label}", "text": "Choose the files again."}
+        )
+    return links

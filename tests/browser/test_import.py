@@ -33,7 +33,12 @@ def import_page(page, make_editor):
 def upload_corpus(page):
     require_sample_corpus()
     page.get_by_label("Files", exact=True).set_input_files([SAMPLE_CORPUS / name for name in FILES])
-    page.get_by_role("button", name="Import files").click()
+    # The page sends the files in the background and shows the answer in place.
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        page.get_by_role("button", name="Import files").click()
+    page.get_by_role("button", name="Import files", exact=True).and_(
+        page.locator(":enabled")
+    ).wait_for()
     page.get_by_role("heading", name="Import report").wait_for()
 
 
@@ -92,7 +97,7 @@ def test_the_import_page_has_no_serious_accessibility_violation(import_page, axe
     assert axe_violations(page) == []
     page.get_by_label("Text", exact=True).fill("A headline\n\nA paragraph of text.")
     page.get_by_role("button", name="Import text").click()
-    page.get_by_text("Choose the outlet from the list").wait_for()
+    page.locator("#id_paste-outlet_error").get_by_text("Choose the outlet from the list").wait_for()
     assert axe_violations(page) == []
     assert page.problems.all() == []
 
