@@ -102,6 +102,8 @@ def test_it_fails_loudly_when_a_quote_is_not_in_the_text(tmp_path, monkeypatch):
     assert Claim.objects.count() == 0
 
 
+# TRUNCATE, as flush runs it, needs no transaction around it on PostgreSQL.
+@pytest.mark.django_db(transaction=True)
 def test_reset_starts_the_demo_afresh():
     run_demo()
     claim = Claim.objects.first()

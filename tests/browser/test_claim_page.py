@@ -216,3 +216,29 @@ def test_copy_citation(clipboard_page, axe_violations):
     assert "Filters: outlets: Outlet 02." in copied
     assert page.url in copied
     check_page(page, axe_violations)
+
+
+def test_a_long_claim_still_leaves_the_first_quote_on_the_first_phone_screen(page):
+    """A statement and a headline as long as real ones (the demo's are 109 and 84
+    characters): the quoted words of the first outlet still show without scrolling."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    story = make_story(title="The flood barrier memo")
+    statement = (
+        "The mayor's office knew the north gate was faulty months before the March surge "
+        "and kept it from the public."
+    )
+    claim = make_claim(story=story, statement=statement, status=Claim.Status.PUBLISHED)
+    for n, tag in enumerate(["admission", "quote", "framing", "omission", "context"]):
+        article = make_article(
+            outlet=make_outlet(name=f"Outlet {n + 1:02}"),
+            story=story,
+            title="Mayor knew flood barrier gate was faulty months before surge, leaked memo shows",
+            published=datetime.date(2025, 5, 14) + datetime.timedelta(days=n),
+        )
+        make_annotation(article, "the hinges were corroded", claim=claim).tags.add(tag)
+    page.goto(claim.get_absolute_url())
+    page.wait_for_load_state("networkidle")
+
+    quote = page.locator(".excerpt-text").first.bounding_box()
+    assert quote["y"] + quote["height"] <= 844, quote
+    assert horizontal_overflow(page) <= 0
