@@ -194,18 +194,20 @@ CONTEXT_REACH = 400
 def first_excerpt_per_outlet(claim: Claim) -> QuerySet[Annotation]:
     """The claim's first live annotation in each outlet, outlets in order of first
     publication (undated last), then by name; slice it to the outlets wanted. Each has its
-    article and outlet (not the article's text), `first_tag_id`, and `context`: the article's
-    text from `context_start` to CONTEXT_REACH characters past the quote."""
+    article and outlet (not the article's text), its tags (one more query), and `context`:
+    the article's text from `context_start` to CONTEXT_REACH characters past the quote."""
     context_start = Greatest(F("start") - CONTEXT_REACH, Value(0))
-    first_tag = (
-        TaggedAnnotation.objects.filter(content_object=OuterRef("pk"))
-        .order_by("pk")
-        .values("tag_id")[:1]
-    )
     annotations = (
         claim.annotations.filter(live_annotations())
         .select_related("article__outlet")
         .defer("article__text", "article__raw", "prefix", "suffix", "note")
+        .prefetch_related(
+            Prefetch(
+                "tagged_items",
+                queryset=TaggedAnnotation.objects.select_related("tag").order_by("pk"),
+                to_attr="tag_links",
+            )
+        )
         .annotate(
             context_start=context_start,
             # SQL counts from 1; the end is the quote's end plus the reach.
@@ -214,7 +216,6 @@ def first_excerpt_per_outlet(claim: Claim) -> QuerySet[Annotation]:
                 context_start + 1,
                 F("end") + CONTEXT_REACH - context_start,
             ),
-            first_tag_id=Subquery(first_tag),
         )
         .order_by(
             F("article__published").asc(nulls_last=True),

@@ -126,7 +126,7 @@ def test_home_compares_the_latest_claim_two_outlets_carry(client):
     assert '<h3 class="live-outlet">Zed</h3>' in section
     assert (
         '<blockquote class="live-quote">The flood barrier had failed two inspections before '
-        'the storm, an <mark class="hl-untagged">internal memo</mark> shows.</blockquote>'
+        'the storm, an <mark class="hl hl-untagged">internal memo</mark> shows.</blockquote>'
     ) in section
     assert f'<a href="{wanted.get_absolute_url()}">See all 3 outlets</a>' in section
 
@@ -135,17 +135,19 @@ def test_home_compares_the_latest_claim_two_outlets_carry(client):
 def test_home_shows_at_most_three_outlets_and_colours_the_highlight_by_tag(client):
     story = make_story()
     claim = make_claim(story=story, status=PUBLISHED)
-    tag = make_tag()
+    tag, second = make_tag(), make_tag()
     outlets = [make_outlet() for _ in range(5)]
     carried_by(claim, *outlets)
     for annotation in claim.annotations.all():
         annotation.tags.add(tag)
+        annotation.tags.add(second)
 
     response = client.get("/")
 
     assert len(showcase(response).excerpts) == SHOWCASE_OUTLETS == 3
     html = response.content.decode()
-    assert html.count(f'<mark class="tag-{tag.pk}">internal memo</mark>') == 3
+    # Each of its tags shows, as on the reader and the claim page.
+    assert html.count(f'<mark class="hl tag-{tag.pk} tag2-{second.pk}">internal memo</mark>') == 3
     assert "how the first 3 of 5 outlets worded it" in html
     assert '<link rel="stylesheet" href="/tags.css">' in html
     assert f'<a href="{claim.get_absolute_url()}">See all 5 outlets</a>' in html
@@ -240,7 +242,8 @@ def test_home_runs_a_fixed_number_of_queries_and_loads_no_article_text(
     # 4. the live comparison's candidates: the latest published claims with a live
     #    annotation, each with its outlet count (a subquery per claim returned)
     # 5. the chosen claim's first annotation per outlet, with the text around it
-    with CaptureQueriesContext(connection) as queries, django_assert_num_queries(5):
+    # 6. their tags
+    with CaptureQueriesContext(connection) as queries, django_assert_num_queries(6):
         response = client.get("/")
 
     assert showcase(response).outlet_count == outlets

@@ -106,7 +106,8 @@ def test_home_runs_a_fixed_number_of_queries(client, django_assert_num_queries, 
     # 4. the live comparison's candidates: the latest published claims with a live
     #    annotation, each with its outlet count
     # 5. the chosen claim's first annotation per outlet, with the text around it
-    with django_assert_num_queries(5):
+    # 6. their tags
+    with django_assert_num_queries(6):
         response = client.get("/")
 
     assert response.status_code == 200

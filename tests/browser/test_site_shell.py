@@ -149,3 +149,41 @@ def test_the_favicons_are_served(page):
         response = page.request.get(href)
         assert response.status == 200, href
         assert response.headers["content-type"] in ("image/png", "image/svg+xml"), href
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_every_editor_page_is_accessible_in_either_scheme(
+    page, axe_violations, make_editor, scheme
+):
+    """The pages only editors and moderators see (forms, drafts, the unused-claims flag),
+    as a moderator sees them, with every control showing."""
+    paths = make_world()
+    moderator = make_editor("moderator", is_staff=True)
+    draft = Claim.objects.get(statement="A draft readers never see")
+    published = Claim.objects.get(status=Claim.Status.PUBLISHED)
+    annotation = published.annotations.get()
+    paths = {
+        "home": "/",
+        "story": paths["story"],
+        "article with the annotate button": paths["article"],
+        "annotation": paths["annotation"],
+        "annotation edit": f"/annotations/{annotation.pk}/edit/",
+        "published claim": published.get_absolute_url(),
+        "draft claim with no annotation": draft.get_absolute_url(),
+        "claim rename": f"{published.get_absolute_url()}edit/",
+        "claim merge": f"{published.get_absolute_url()}merge/",
+        "unused claims": "/claims/?unused=1",
+        "vocabulary": "/tags/",
+        "import": "/import/",
+    }
+    log_in(page, moderator.username)
+    page.emulate_media(color_scheme=scheme)
+    for kind, path in paths.items():
+        response = page.goto(path)
+        assert response.status == 200, kind
+        assert page_background(page) == BACKGROUNDS[scheme], kind
+        check_page(page, axe_violations)
+    # The draft's own controls were on its page: the notice and the delete button.
+    page.goto(draft.get_absolute_url())
+    assert page.get_by_role("button", name="Publish and copy link").is_visible()
+    assert page.get_by_role("button", name="Delete this claim").is_visible()
