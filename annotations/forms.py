@@ -11,6 +11,10 @@ MAX_TAGS = 20
 # closest ones the error names.
 MAX_CLAIMS_COMPARED = 2000
 CLOSEST_NAMED = 3
+# Statements are compared by their first this many characters, and named when at least
+# this alike (difflib's ratio, 0 to 1).
+COMPARED_CHARS = 160
+ALIKE = 0.4
 
 
 def split_tags(value: str) -> list[str]:
@@ -31,18 +35,28 @@ def fold(text: str) -> str:
 
 def closest_statements(typed: str, statements: list[str], limit: int = CLOSEST_NAMED) -> list[str]:
     """The statements nearest to what was typed: those containing every typed word first,
-    then the most alike by their letters."""
+    then the most alike by their letters (their first COMPARED_CHARS, which keeps a refused
+    form quick whatever the story holds)."""
     query = fold(typed)
     words = query.split()
     folded = {statement: fold(statement) for statement in statements}
     containing = [s for s, f in folded.items() if words and all(w in f for w in words)]
-    alike = sorted(
-        (s for s in statements if s not in containing),
-        key=lambda s: difflib.SequenceMatcher(None, query, folded[s]).ratio(),
-        reverse=True,
-    )
-    alike = [s for s in alike if difflib.SequenceMatcher(None, query, folded[s]).ratio() >= 0.4]
-    return (containing + alike)[:limit]
+    if len(containing) >= limit:
+        return containing[:limit]
+    taken = set(containing)
+    head = query[:COMPARED_CHARS]
+    alike = []
+    for statement, folded_statement in folded.items():
+        if statement in taken:
+            continue
+        matcher = difflib.SequenceMatcher(None, head, folded_statement[:COMPARED_CHARS])
+        # The quick upper bounds first: most statements are dismissed without the full count.
+        if matcher.real_quick_ratio() < ALIKE or matcher.quick_ratio() < ALIKE:
+            continue
+        if (ratio := matcher.ratio()) >= ALIKE:
+            alike.append((ratio, statement))
+    alike.sort(key=lambda pair: pair[0], reverse=True)
+    return (containing + [statement for _, statement in alike])[:limit]
 
 
 def quoted_list(statements: list[str]) -> str:
