@@ -102,8 +102,10 @@ def test_it_fails_loudly_when_a_quote_is_not_in_the_text(tmp_path, monkeypatch):
     assert Claim.objects.count() == 0
 
 
-# TRUNCATE, as flush runs it, needs no transaction around it on PostgreSQL.
-@pytest.mark.django_db(transaction=True)
+# TRUNCATE, as flush runs it, needs no transaction around it on PostgreSQL. The
+# rows the migrations made (the vocabulary) are restored first: another
+# transactional test may have emptied the tables before this one.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reset_starts_the_demo_afresh():
     run_demo()
     claim = Claim.objects.first()
