@@ -51,15 +51,16 @@ def locate_quote(text: str, exact: str, prefix: str = "", suffix: str = "") -> S
     position = text.find(exact)
     while position != -1:
         end = position + len(exact)
-        score = _common_suffix(text[max(0, position - len(prefix)) : position], prefix)
-        score += _common_prefix(text[end : end + len(suffix)], suffix)
+        score = common_suffix(text[max(0, position - len(prefix)) : position], prefix)
+        score += common_prefix(text[end : end + len(suffix)], suffix)
         if score > best_score:
             best, best_score = Span(position, end), score
         position = text.find(exact, position + 1)
     return best
 
 
-def _common_prefix(a: str, b: str) -> int:
+def common_prefix(a: str, b: str) -> int:
+    """How many characters a and b share at their start."""
     n = 0
     for x, y in zip(a, b, strict=False):
         if x != y:
@@ -68,5 +69,6 @@ def _common_prefix(a: str, b: str) -> int:
     return n
 
 
-def _common_suffix(a: str, b: str) -> int:
-    return _common_prefix(a[::-1], b[::-1])
+def common_suffix(a: str, b: str) -> int:
+    """How many characters a and b share at their end."""
+    return common_prefix(a[::-1], b[::-1])
