@@ -97,13 +97,21 @@ class TaggedAnnotationInline(admin.TabularInline):
 
 @admin.register(Annotation)
 class AnnotationAdmin(admin.ModelAdmin):
-    list_display = ["excerpt", "article", "claim", "stance", "author", "modified"]
-    list_filter = ["stance", "article__outlet", "article__story", "tags"]
+    list_display = ["excerpt", "article", "claim", "stance", "anchor_status", "author", "modified"]
+    list_filter = ["anchor_status", "stance", "article__outlet", "article__story", "tags"]
     search_fields = ["exact", "note", "claim__statement"]
     list_select_related = ["article__outlet", "claim", "author"]
     raw_id_fields = ["article"]
     autocomplete_fields = ["claim"]
-    readonly_fields = ["created", "modified"]
+    # Where a correction left it; the review pages decide (annotations.anchoring).
+    readonly_fields = [
+        "created",
+        "modified",
+        "anchor_status",
+        "proposed_start",
+        "proposed_end",
+        "anchored_version",
+    ]
     exclude = ["tags"]
     inlines = [TaggedAnnotationInline]
 

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.utils.translation import get_language_info
 
 from annotations.models import Annotation, Claim
+from annotations.review import stored_context
 from sources.models import Outlet
 from sources.text.context import sentence_context, text_fragment
 
@@ -89,6 +90,11 @@ class Excerpt:
     annotation: Annotation
     before: str
     after: str
+
+    @property
+    def anchored(self) -> bool:
+        """On the current text (else in review or orphaned after a correction)."""
+        return self.annotation.anchor_status == Annotation.AnchorStatus.ANCHORED
 
     @property
     def article(self):
@@ -196,8 +202,13 @@ def compare(
             tags[tag.pk] = tag
         if not filters.matches(annotation):
             continue
-        text = annotation.article.text
-        before, after = sentence_context(text, annotation.start, annotation.end)
+        if annotation.anchor_status == Annotation.AnchorStatus.ANCHORED:
+            text = annotation.article.text
+            before, after = sentence_context(text, annotation.start, annotation.end)
+        else:
+            # In review or orphaned, its offsets point into an earlier text: the context
+            # comes from what it stored, never from the current text at those offsets.
+            before, after = stored_context(annotation)
         by_outlet.setdefault(outlet.pk, Column(outlet)).excerpts.append(
             Excerpt(annotation, before, after)
         )

@@ -146,7 +146,8 @@ def update_annotation(
     annotation.stance = data.get("stance", "")
     annotation.note = data.get("note", "")
     annotation.full_clean()
-    annotation.save()
+    # Only what the form changes: a correction may have moved the anchor meanwhile.
+    annotation.save(update_fields=["claim", "stance", "note", "modified"])
     annotation.tags.set(tags_for_names(data.get("tags", []), user))
     if hasattr(annotation, "tag_links"):
         del annotation.tag_links

@@ -175,6 +175,18 @@ class AnnotationQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(deleted__isnull=True)
 
+    def anchored(self):
+        """Those whose start/end/exact refer to the article's current text."""
+        return self.filter(anchor_status=Annotation.AnchorStatus.ANCHORED)
+
+    def in_review(self):
+        """Those a correction could not place with confidence: an editor decides."""
+        return self.filter(anchor_status=Annotation.AnchorStatus.REVIEW)
+
+    def orphaned(self):
+        """Those whose words are gone from the current text: kept, never deleted."""
+        return self.filter(anchor_status=Annotation.AnchorStatus.ORPHANED)
+
     def with_details(self):
         """Everything an annotation's display needs, in three queries whatever the count."""
         return self.select_related("claim", "author").prefetch_related(
@@ -254,12 +266,33 @@ class Annotation(models.Model):
         QUOTES = "quotes", "Quotes"
         OTHER = "other", "Other"
 
+    class AnchorStatus(models.TextChoices):
+        ANCHORED = "anchored", "Anchored"
+        REVIEW = "review", "To review"
+        ORPHANED = "orphaned", "Orphaned"
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="annotations")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     exact = models.TextField()
     prefix = models.TextField(blank=True)
     suffix = models.TextField(blank=True)
+    # Where the annotation stands after the article's text was corrected (see
+    # annotations.anchoring). In review or orphaned it keeps its old start/end/exact/
+    # prefix/suffix, which refer to text version `anchored_version`, an earlier text;
+    # only anchored ones refer to the current text.
+    anchor_status = models.CharField(
+        max_length=10,
+        choices=AnchorStatus,
+        default=AnchorStatus.ANCHORED,
+        db_index=True,
+        editable=False,
+    )
+    # In review: the place proposed in the current text (null when there is none).
+    proposed_start = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    proposed_end = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The article text version its start/end/exact/prefix/suffix refer to.
+    anchored_version = models.PositiveIntegerField(default=1, editable=False)
     claim = models.ForeignKey(
         Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="annotations"
     )
@@ -308,7 +341,9 @@ class Annotation(models.Model):
         if self.article_id is None or self.start is None or self.end is None:
             return
         text = self.article.text
-        if not quote_matches(text, self.start, self.end, self.exact):
+        # In review or orphaned, the quote refers to an earlier text (anchored_version).
+        anchored = self.anchor_status == self.AnchorStatus.ANCHORED
+        if anchored and not quote_matches(text, self.start, self.end, self.exact):
             found = text[self.start : self.end] if 0 <= self.start < self.end <= len(text) else ""
             raise ValidationError(
                 {
@@ -378,12 +413,20 @@ class Revision(models.Model):
         CHANGED = "changed", "Changed"
         DELETED = "deleted", "Deleted"
         RESTORED = "restored", "Restored"
+        # A correction of the article's text moved it (its offsets or quote changed).
+        REANCHORED = "reanchored", "Re-anchored after a correction"
+        # A correction could not place it with confidence: sent to review.
+        TO_REVIEW = "review", "Sent to review after a correction"
+        # Its words are gone: by a correction (no user) or by an editor's decision.
+        ORPHANED = "orphaned", "Orphaned"
+        ACCEPTED = "accepted", "Proposed place accepted"
+        MOVED = "moved", "Moved to a new place"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
-    action = models.CharField(max_length=10, choices=Action)
+    action = models.CharField(max_length=20, choices=Action)
     # Field name -> [before, after] for changes; the whole state for creations.
     changes = models.JSONField(default=dict, blank=True)
 
@@ -394,6 +437,18 @@ class Revision(models.Model):
     def __str__(self):
         who = self.user or "unknown"
         return f"{self.get_action_display()} by {who} at {self.created:%Y-%m-%d %H:%M}"
+
+    def rows(self) -> list[tuple[str, object, object | None, bool]]:
+        """(field, before or value, after, is_change) for the history page: a [before, after]
+        pair is a change, except in a creation, which records the whole state."""
+        rows = []
+        for field, value in self.changes.items():
+            pair = isinstance(value, list) and len(value) == 2
+            if pair and self.action != self.Action.CREATED:
+                rows.append((field, value[0], value[1], True))
+            else:
+                rows.append((field, value, None, False))
+        return rows
 
 
 class AnnotationRevision(Revision):

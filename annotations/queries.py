@@ -192,13 +192,15 @@ CONTEXT_REACH = 400
 
 
 def first_excerpt_per_outlet(claim: Claim) -> QuerySet[Annotation]:
-    """The claim's first live annotation in each outlet, outlets in order of first
+    """The claim's first live, anchored annotation in each outlet, outlets in order of first
     publication (undated last), then by name; slice it to the outlets wanted. Each has its
     article and outlet (not the article's text), its tags (one more query), and `context`:
     the article's text from `context_start` to CONTEXT_REACH characters past the quote."""
     context_start = Greatest(F("start") - CONTEXT_REACH, Value(0))
     annotations = (
-        claim.annotations.filter(live_annotations())
+        # Only anchored ones: an orphan's or a reviewed one's offsets refer to an earlier
+        # text (the claim page shows those, marked, from their stored context).
+        claim.annotations.filter(live_annotations(), anchor_status=Annotation.AnchorStatus.ANCHORED)
         .select_related("article__outlet")
         .defer("article__text", "article__raw", "prefix", "suffix", "note")
         .prefetch_related(

@@ -1,6 +1,15 @@
 from django.urls import path, register_converter
 
-from annotations.views import browse, claims, reader, relations, styles, vocabulary
+from annotations.views import (
+    browse,
+    claims,
+    corrections,
+    reader,
+    relations,
+    review,
+    styles,
+    vocabulary,
+)
 
 
 class UnicodeSlugConverter:
@@ -37,6 +46,28 @@ urlpatterns = [
         "articles/<int:article_id>/annotations/",
         reader.annotation_create,
         name="annotation-create",
+    ),
+    path("articles/<int:article_id>/correct/", corrections.article_correct, name="article-correct"),
+    path(
+        "articles/<int:article_id>/versions/", corrections.article_versions, name="article-versions"
+    ),
+    path(
+        "articles/<int:article_id>/versions/<int:number>/",
+        corrections.article_version_detail,
+        name="article-version",
+    ),
+    path("articles/<int:article_id>/review/", review.article_review, name="article-review"),
+    path("review/", review.review_list, name="review"),
+    path(
+        "annotations/<int:annotation_id>/accept/",
+        review.annotation_accept,
+        name="annotation-accept",
+    ),
+    path("annotations/<int:annotation_id>/move/", review.annotation_move, name="annotation-move"),
+    path(
+        "annotations/<int:annotation_id>/orphan/",
+        review.annotation_orphan,
+        name="annotation-orphan",
     ),
     path("annotations/<int:annotation_id>/", reader.annotation_detail, name="annotation-detail"),
     path("annotations/<int:annotation_id>/edit/", reader.annotation_edit, name="annotation-edit"),

@@ -3,7 +3,8 @@
 The management command `import_articles` and the web import both call
 `import_paths` or `import_entries`. Each article is imported in its own
 transaction; a broken file is reported with its reason and the others go on.
-Importing the same content again changes nothing.
+Importing the same content again changes nothing; a record from the URL of a
+stored article with another text corrects that article (sources.revisions).
 
 A `Budget` bounds one import: the bytes and files zip archives may unpack to
 and the records and new articles it may take. Each bound is a count checked
@@ -26,11 +27,12 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
-from sources.models import Article, Outlet, Passage, Story, content_hash
+from sources.models import Article, Outlet, Story, content_hash
+from sources.revisions import Correction, CorrectionRefused, create_passages, revise_text
 from sources.text.dates import parse_date_line, parse_iso_date
 from sources.text.decoding import UnreadableFile, decode_text
 from sources.text.html import extract_page
-from sources.text.layout import analyse
+from sources.text.layout import Layout, analyse
 
 MANIFEST = "manifest.csv"
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -56,6 +58,8 @@ NESTED_TOO_DEEPLY = "the JSON is nested too deeply to read"
 class Status:
     CREATED = "created"
     EXISTING = "existing"
+    # A record from a stored article's URL with a new text: the article took it.
+    CORRECTED = "corrected"
     SKIPPED = "skipped"
     FAILED = "failed"
 
@@ -154,6 +158,8 @@ class Outcome:
     status: str
     reason: str = ""
     article: Article | None = None
+    # For a correction: what became of the article's annotations.
+    correction: Correction | None = None
 
     def describe(self) -> str:
         """One line for a person: what happened to this file and why."""
@@ -168,8 +174,12 @@ class Outcome:
                 )
                 if part
             )
-            verb = "created" if self.status == Status.CREATED else "already there"
+            verb = {Status.CREATED: "created", Status.CORRECTED: "corrected"}.get(
+                self.status, "already there"
+            )
             line = f"{self.name}: {verb} — {article.title} ({details})"
+            if self.status == Status.CORRECTED:
+                line += f": {self.reason}"
         else:
             line = f"{self.name}: {self.status}"
         return f"{line}: {self.reason}" if self.reason and self.article is None else line
@@ -716,12 +726,11 @@ def _create_article(record: _Record, defaults: dict[str, str]) -> Outcome:
     existing = Article.objects.filter(outlet=outlet, content_hash=content_hash(layout.text)).first()
     if existing is not None:
         return Outcome(record.name, Status.EXISTING, article=existing)
-    if url and Article.objects.filter(url=url).exists():
-        return Outcome(
-            record.name,
-            Status.SKIPPED,
-            f"an article from {url} is already imported with a different text; it was not replaced",
-        )
+    # URLs are unique: the stored article from this URL is THE article, whatever outlet the
+    # record names, and a different text is its correction.
+    stored = Article.objects.filter(url=url).select_related("outlet").first() if url else None
+    if stored is not None:
+        return _correct_article(record, stored, layout)
     # What the user gave wins, then the page's own metadata, then what the text says.
     published = (
         _parse_published(meta.get("published", ""))
@@ -751,12 +760,23 @@ def _create_article(record: _Record, defaults: dict[str, str]) -> Outcome:
     )
     article.full_clean(exclude=["content_hash"])
     article.save()
-    Passage.objects.bulk_create(
-        Passage(article=article, ordinal=n, start=p.start, end=p.end, kind=p.kind, depth=p.depth)
-        for n, p in enumerate(layout.passages, 1)
-    )
-    article.passage_count = len(layout.passages)
+    article.passage_count = create_passages(article, layout)
     return Outcome(record.name, Status.CREATED, article=article)
+
+
+def _correct_article(record: _Record, article: Article, layout: Layout) -> Outcome:
+    """A record from a stored article's URL with another text: the article is corrected,
+    its annotations placed again (see sources.revisions.revise_text)."""
+    try:
+        correction = revise_text(article, layout.text, source="import", layout=layout)
+    except CorrectionRefused as refused:
+        return Outcome(record.name, Status.FAILED, f"not a correction of #{article.pk}: {refused}")
+    if not correction.changed:
+        return Outcome(record.name, Status.EXISTING, article=article)
+    article.passage_count = len(layout.passages)
+    return Outcome(
+        record.name, Status.CORRECTED, correction.describe(), article=article, correction=correction
+    )
 
 
 def _refuse_nul(**values: str) -> None:

@@ -1,5 +1,6 @@
 import hashlib
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -104,6 +105,9 @@ class Article(models.Model):
     language = models.CharField(max_length=20, blank=True)
     text = models.TextField(help_text="The text as published, typos included.")
     content_hash = models.CharField(max_length=64, editable=False)
+    # The current text's number: 1 as imported, one more with each correction. The
+    # earlier texts are kept as ArticleVersion rows (see sources.revisions.revise_text).
+    text_version = models.PositiveIntegerField(default=1, editable=False)
     raw = models.TextField(blank=True, help_text="The input the article was imported from.")
     raw_format = models.CharField(max_length=4, choices=Format, default=Format.TEXT)
     source_name = models.CharField(max_length=300, blank=True, help_text="File it came from.")
@@ -126,11 +130,116 @@ class Article(models.Model):
         return f"{self.outlet}: {self.title}"
 
     def save(self, *args, **kwargs):
+        # The text has one owner once the article exists: sources.revisions.revise_text,
+        # which keeps the earlier text and has passages and annotations follow. It sets
+        # _revising_text for the one save it makes. Any other save that would change the
+        # text is refused, and none writes the text columns: a copy loaded before a
+        # correction cannot put the old text back.
+        if getattr(self, "_revising_text", False) or self.pk is None or self._state.adding:
+            if self.pk is not None and self._state.adding:
+                self._refuse_text_change()
+            self.content_hash = content_hash(self.text)
+        else:
+            self._refuse_text_change()
+            kwargs["update_fields"] = self._fields_but_the_text(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+        self._remember_text()
+
+    def get_absolute_url(self):
+        return reverse("annotations:article-detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, *args, **kwargs):
+        article = super().from_db(*args, **kwargs)
+        article._remember_text()
+        return article
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._remember_text()
+
+    def _remember_text(self):
+        # The text as stored, when it was loaded (not when deferred), so save() can
+        # tell whether it changed without asking the database again.
+        if "text" in self.__dict__:
+            self._stored_text = self.text
+
+    def _refuse_text_change(self):
+        if "text" not in self.__dict__:
+            return  # deferred and never set: save() will not write it
+        if hasattr(self, "_stored_text"):
+            changed = self.text != self._stored_text
+        else:
+            # Built by hand with the pk of a stored row: ask the database.
+            stored = Article.objects.filter(pk=self.pk).values_list("content_hash", flat=True)
+            changed = stored.first() not in (None, content_hash(self.text))
+        if changed:
+            raise TextChangeRefused(
+                "An article's text changes only through sources.revisions.revise_text, "
+                "which keeps the earlier version and re-anchors the annotations."
+            )
+
+    def _fields_but_the_text(self, update_fields) -> list[str]:
+        if update_fields is None:
+            deferred = self.get_deferred_fields()
+            update_fields = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.attname not in deferred
+            ]
+        return [name for name in update_fields if name not in TEXT_FIELDS]
+
+
+# The columns only revise_text writes on a stored article.
+TEXT_FIELDS = {"text", "content_hash", "text_version"}
+
+
+class TextChangeRefused(Exception):
+    """Something other than revise_text tried to change a stored article's text."""
+
+
+class ArticleVersion(models.Model):
+    """An earlier text of an article, kept when a correction replaced it.
+
+    Holds earlier texts only; the current one is Article.text, numbered
+    Article.text_version.
+    """
+
+    class Source(models.TextChoices):
+        IMPORT = "import", "Import"
+        READER = "reader", "Article page"
+        ADMIN = "admin", "Admin"
+        SHELL = "shell", "Shell"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    # The version number this text had while it was the article's text.
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    content_hash = models.CharField(max_length=64, editable=False)
+    # When this text was replaced, by whom and through which way in.
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=10, choices=Source)
+
+    class Meta:
+        ordering = ["article", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="article_version_unique_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} version {self.number}"
+
+    def save(self, *args, **kwargs):
         self.content_hash = content_hash(self.text)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("annotations:article-detail", args=[self.pk])
+        return reverse("annotations:article-version", args=[self.article_id, self.number])
 
 
 class Passage(models.Model):

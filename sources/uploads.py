@@ -30,6 +30,7 @@ PASTED = "pasted text"
 
 STATUS_LABELS = {
     Status.CREATED: "created",
+    Status.CORRECTED: "corrected",
     Status.EXISTING: "already there",
     Status.SKIPPED: "skipped",
     Status.FAILED: "failed",
@@ -222,7 +223,12 @@ class Report:
 
     @property
     def summary(self) -> str:
-        return ", ".join(f"{self.count(status)} {label}" for status, label in STATUS_LABELS.items())
+        """ "2 created, 0 already there, 0 skipped, 1 failed"; corrections named when any."""
+        return ", ".join(
+            f"{self.count(status)} {label}"
+            for status, label in STATUS_LABELS.items()
+            if status != Status.CORRECTED or self.count(status)
+        )
 
     @property
     def headline(self) -> str:
@@ -230,7 +236,7 @@ class Report:
         total = len(self.rows)
         files = "file" if total == 1 else "files"
         parts = [f"{self.count(Status.CREATED)} of {total} {files} imported"]
-        for status in (Status.EXISTING, Status.SKIPPED, Status.FAILED):
+        for status in (Status.CORRECTED, Status.EXISTING, Status.SKIPPED, Status.FAILED):
             if self.count(status):
                 parts.append(f"{self.count(status)} {STATUS_LABELS[status]}")
         return "; ".join(parts) + "."
@@ -261,6 +267,8 @@ class Report:
             count = counts.setdefault(story_id, StoryCount(stories[story_id]))
             if row.status == Status.CREATED:
                 count.created += 1
+            elif row.status == Status.CORRECTED:
+                count.corrected += 1
             else:
                 count.existing += 1
         return list(counts.values())
@@ -271,6 +279,7 @@ class StoryCount:
     story: Story
     created: int = 0
     existing: int = 0
+    corrected: int = 0
 
 
 def accepted_suffixes() -> str:

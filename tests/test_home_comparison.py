@@ -256,3 +256,20 @@ def test_home_runs_a_fixed_number_of_queries_and_loads_no_article_text(
         ), sql
     candidates = queries.captured_queries[3]["sql"]
     assert candidates.rstrip().endswith("LIMIT 20")
+
+
+@db
+def test_an_orphan_never_shows_on_home_at_its_stale_offsets(client):
+    """An orphan's offsets refer to an earlier text: the home page's excerpt for its outlet
+    is another, anchored annotation, or none."""
+    story = make_story()
+    claim = make_claim(story=story, status=PUBLISHED)
+    first, second = make_outlet(), make_outlet()
+    carried_by(claim, first, second)
+    orphan = claim.annotations.get(article__outlet=first)
+    orphan.anchor_status = Annotation.AnchorStatus.ORPHANED
+    orphan.save()
+
+    excerpts = showcase(client.get("/")).excerpts
+
+    assert [e.annotation.pk for e in excerpts] == [claim.annotations.get(article__outlet=second).pk]

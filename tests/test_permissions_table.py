@@ -136,6 +136,9 @@ ACCESS = {
     "annotations:article-detail": everyone(page(200)),
     "annotations:annotation-detail": everyone(page(200)),
     "annotations:tag-styles": everyone(page(200)),
+    # An article's texts, the current one and the earlier ones kept by corrections.
+    "annotations:article-versions": everyone(page(200)),
+    "annotations:article-version": everyone(page(200)),
     # ---- Editing: anonymous, reader, owner, other, moderator ----
     "sources:import": roles(
         form(LOGIN, LOGIN), form(403, 403), form(200, 200), form(200, 200), form(200, 200)
@@ -152,6 +155,24 @@ ACCESS = {
     ),
     "annotations:annotation-restore": roles(
         action(LOGIN), action(403), action(403), action(403), action(302)
+    ),
+    # ---- Corrections and review: any editor; the empty correction and move forms come
+    # back with their errors. The world's annotation is anchored: accepting or orphaning
+    # it is refused with a message (302 back), and moving an anchored annotation changes
+    # its words, so only its author or a moderator may. ----
+    "annotations:article-correct": roles(
+        form(LOGIN, LOGIN), form(403, 403), form(200, 200), form(200, 200), form(200, 200)
+    ),
+    "annotations:article-review": roles(page(LOGIN), page(403), page(200), page(200), page(200)),
+    "annotations:review": roles(page(LOGIN), page(403), page(200), page(200), page(200)),
+    "annotations:annotation-accept": roles(
+        action(LOGIN), action(403), action(302), action(302), action(302)
+    ),
+    "annotations:annotation-orphan": roles(
+        action(LOGIN), action(403), action(302), action(302), action(302)
+    ),
+    "annotations:annotation-move": roles(
+        form(LOGIN, LOGIN), form(403, 403), form(200, 200), form(403, 403), form(200, 200)
     ),
     # ---- Claims, on the owner's draft: anonymous, reader, owner, other, moderator ----
     "annotations:claim-detail": roles(page(404), page(404), page(200), page(200), page(200)),
@@ -210,6 +231,8 @@ ACCESS = {
     "admin:axes_accessattempt_change": staff_only(admin_form(200, 403)),
     "admin:axes_accessattempt_history": staff_only(admin_page(200)),
     "admin:auth_user_password_change": staff_only(every(403)),
+    # Correcting an article's text needs the change permission on articles.
+    "admin:sources_article_correct": staff_only(every(403)),
     # Every other model's pages (users, groups, outlets, stories, articles, tags, claims,
     # annotations, axes' logs): moderators hold no permission on them.
     Like("admin:*_changelist"): staff_only(every(403)),

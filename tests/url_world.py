@@ -124,6 +124,9 @@ class World:
             return self.article.pk
         if name == "annotation_id":
             return self.annotation.pk
+        if name == "number":
+            # An article's text version: the current one is always there.
+            return self.article.text_version
         if name == "relation_id":
             return self.relation.pk
         if name == "content_type_id":

@@ -11,6 +11,7 @@ from annotations import editing, sharing
 from annotations.forms import AnnotationEditForm, AnnotationForm
 from annotations.models import Annotation, Claim, Tag
 from annotations.reading import article_blocks, legend_tags
+from annotations.review import old_place
 from parallax.permissions import can_change, editor_required, is_editor, is_moderator
 from sources.models import Article
 
@@ -58,21 +59,43 @@ def next_outlet_article(article: Article) -> Article | None:
     )
 
 
+def corrected_on(article: Article):
+    """When the article's current text replaced an earlier one (None if never corrected):
+    one query, only for a corrected article."""
+    if article.text_version <= 1:
+        return None
+    return (
+        article.versions.filter(number=article.text_version - 1)
+        .values_list("created", flat=True)
+        .first()
+    )
+
+
 @require_safe
 def article_detail(request, article_id):
     article = get_object_or_404(Article.objects.select_related("outlet", "story"), pk=article_id)
     passages = list(article.passages.order_by("ordinal"))
-    annotations = list(article.annotations.visible().with_details().order_by("start", "end", "pk"))
-    for annotation in annotations:
+    editor = is_editor(request.user)
+    listed = article.annotations.visible().with_details().order_by("start", "end", "pk")
+    if not editor:
+        # Readers see what stands on the current text; editors also what a correction of
+        # the text left in review or orphaned (their offsets point into an earlier text).
+        listed = listed.anchored()
+    annotations, unanchored = [], []
+    for annotation in listed:
         annotation.can_change = can_change(request.user, annotation)
+        is_anchored = annotation.anchor_status == Annotation.AnchorStatus.ANCHORED
+        (annotations if is_anchored else unanchored).append(annotation)
     context = {
         "article": article,
         "blocks": article_blocks(article.text, passages, annotations),
         "annotations": annotations,
+        "unanchored": unanchored,
+        "corrected_on": corrected_on(article),
         "legend_tags": legend_tags(annotations),
         "share": sharing.article_share(request, article, annotation_count=len(annotations)),
     }
-    if is_editor(request.user):
+    if editor:
         vocabulary = list(Tag.objects.vocabulary().only("name"))
         context["form"] = AnnotationForm(article=article)
         context["story_claims"] = claims_for_editor(article.story_id, request.user)
@@ -115,13 +138,20 @@ def _annotation_or_404(request, annotation_id) -> Annotation:
 def annotation_detail(request, annotation_id):
     annotation = _annotation_or_404(request, annotation_id)
     article = annotation.article
-    # The quote in its context: the passages it touches.
-    passages = list(
-        article.passages.filter(start__lt=annotation.end, end__gt=annotation.start).order_by(
-            "ordinal"
+    blocks, earlier = [], None
+    if annotation.anchored_version == article.text_version:
+        # The quote in its context: the passages it touches.
+        passages = list(
+            article.passages.filter(start__lt=annotation.end, end__gt=annotation.start).order_by(
+                "ordinal"
+            )
         )
-    )
-    blocks = article_blocks(article.text, passages, [annotation])
+        blocks = article_blocks(article.text, passages, [annotation])
+    else:
+        # Made on (or left on) an earlier text: its offsets point into that text, so its
+        # words are shown there, never at the same offsets of the current text.
+        version = article.versions.filter(number=annotation.anchored_version).only("text").first()
+        earlier = old_place(annotation, version.text if version else None)
     revisions = annotation.revisions.select_related("user")
     return render(
         request,
@@ -130,6 +160,7 @@ def annotation_detail(request, annotation_id):
             "annotation": annotation,
             "article": article,
             "blocks": blocks,
+            "earlier": earlier,
             "revisions": revisions,
             "can_change": can_change(request.user, annotation),
             "share": sharing.annotation_share(request, annotation),

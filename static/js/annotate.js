@@ -13,6 +13,7 @@
 
 import { ClaimCombobox } from "./combobox.js";
 import { markAnnotation } from "./reader.js";
+import { selectionOffsets } from "./selection.js";
 import { TagPicker } from "./tag-picker.js";
 
 const CONTEXT = 32;
@@ -45,40 +46,6 @@ function newSubmissionKey() {
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-function codePoints(text) {
-  return Array.from(text).length;
-}
-
-// Offset in the article text of a boundary point that lies inside `passage`.
-function offsetIn(passage, node, offset) {
-  const range = document.createRange();
-  range.setStart(passage, 0);
-  range.setEnd(node, offset);
-  return Number(passage.dataset.start) + codePoints(range.toString());
-}
-
-// The selection as [start, end) in the article text, trimmed of white space,
-// or null when it holds no article text.
-export function selectionOffsets(selection) {
-  if (!selection || selection.isCollapsed || selection.rangeCount === 0) return null;
-  const range = selection.getRangeAt(0);
-  const passages = [...article.querySelectorAll(".passage")].filter(
-    (passage) => range.intersectsNode(passage) && passage.getClientRects().length > 0,
-  );
-  if (!passages.length) return null;
-  const first = passages[0];
-  const last = passages[passages.length - 1];
-  let start = first.contains(range.startContainer)
-    ? offsetIn(first, range.startContainer, range.startOffset)
-    : Number(first.dataset.start);
-  let end = last.contains(range.endContainer)
-    ? offsetIn(last, range.endContainer, range.endOffset)
-    : Number(last.dataset.end);
-  while (start < end && /\s/u.test(source[start])) start += 1;
-  while (end > start && /\s/u.test(source[end - 1])) end -= 1;
-  return start < end ? { start, end } : null;
 }
 
 // Where the form goes. It must never cover the selected text, and its Save button must
@@ -166,7 +133,7 @@ let openedFromButton = false;
 function remember() {
   const selection = window.getSelection();
   if (!selection || selection.isCollapsed || !article.contains(selection.anchorNode)) return;
-  const span = selectionOffsets(selection);
+  const span = selectionOffsets(article, source, selection);
   if (span) {
     lastSelection = { ...span, range: selection.getRangeAt(0).cloneRange() };
     openButton.disabled = false;

@@ -27,3 +27,28 @@ def check_page(page, axe_violations):
     assert horizontal_overflow(page) <= 0, page.url
     assert page.problems.csp_violations == [], page.url
     assert page.problems.all() == [], page.url
+
+
+def select(page, text, mouse=True):
+    """Select `text` in the article; with `mouse`, release the mouse as a mouse would."""
+    page.evaluate(
+        """([text, mouse]) => {
+          const article = document.getElementById("article-text");
+          const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const at = node.data.indexOf(text);
+            if (at < 0) continue;
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + text.length);
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+            if (mouse) node.parentElement.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
+            return;
+          }
+          throw new Error("not found: " + text);
+        }""",
+        [text, mouse],
+    )
+    if mouse:
+        page.locator("#annotate-form").wait_for(state="visible")

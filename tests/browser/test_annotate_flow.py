@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from annotations.models import Annotation, Claim, Tag
 from sources.importer import import_paths
-from tests.browser.helpers import check_page, log_in
+from tests.browser.helpers import check_page, log_in, select
 from tests.factories import make_annotation, make_claim
 
 PARAGRAPHS = [
@@ -63,31 +63,6 @@ def article(tmp_path, transactional_db):
     for statement in CLAIMS:
         make_claim(story=outcome.article.story, statement=statement)
     return outcome.article
-
-
-def select(page, text, mouse=True):
-    """Select `text` in the article; with `mouse`, release the mouse as a mouse would."""
-    page.evaluate(
-        """([text, mouse]) => {
-          const article = document.getElementById("article-text");
-          const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
-          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            const at = node.data.indexOf(text);
-            if (at < 0) continue;
-            const range = document.createRange();
-            range.setStart(node, at);
-            range.setEnd(node, at + text.length);
-            getSelection().removeAllRanges();
-            getSelection().addRange(range);
-            if (mouse) node.parentElement.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
-            return;
-          }
-          throw new Error("not found: " + text);
-        }""",
-        [text, mouse],
-    )
-    if mouse:
-        page.locator("#annotate-form").wait_for(state="visible")
 
 
 def pending_rect(page):

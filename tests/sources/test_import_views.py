@@ -397,7 +397,7 @@ def test_the_same_paste_twice_is_already_there(editor_client):
     assert f'href="{article.get_absolute_url()}"' in page
 
 
-def test_a_paste_refused_by_the_importer_says_why(editor_client):
+def test_a_paste_from_a_stored_url_with_a_new_text_corrects_it(editor_client):
     post_paste(
         editor_client,
         text=FERRY,
@@ -415,5 +415,5 @@ def test_a_paste_refused_by_the_importer_says_why(editor_client):
     )
 
     assert response.status_code == 200
-    assert "already imported with a different text" in response.content.decode()
-    assert Article.objects.count() == 1
+    assert "corrected" in response.content.decode()
+    assert Article.objects.get().text == BRIDGE.strip()

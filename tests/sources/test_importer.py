@@ -239,7 +239,7 @@ def test_zip_archive_with_manifest(tmp_path):
     assert Article.objects.get().outlet.name == "Harbour Wire"
 
 
-def test_same_url_with_new_text_is_not_replaced(tmp_path):
+def test_same_url_with_new_text_corrects_the_article(tmp_path):
     first = {
         "text": GOOD_TEXT,
         "url": "https://wire.example.org/3",
@@ -252,9 +252,10 @@ def test_same_url_with_new_text_is_not_replaced(tmp_path):
     }
     import_paths([write(tmp_path, "a.json", json.dumps(first))])
     outcomes = import_paths([write(tmp_path, "b.json", json.dumps(second))])
-    assert outcomes[0].status == Status.SKIPPED
-    assert "already imported with a different text" in outcomes[0].reason
-    assert Article.objects.get().text == GOOD_TEXT.strip()
+    assert outcomes[0].status == Status.CORRECTED
+    article = Article.objects.get()
+    assert article.text == second["text"].strip()
+    assert article.versions.get().text == GOOD_TEXT.strip()
 
 
 def test_missing_path_is_reported(tmp_path):

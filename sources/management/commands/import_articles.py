@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = (
         "Import articles from .txt, .html, .json and .jsonl files, zip archives and folders "
         "(a folder's manifest.csv gives each file's outlet, story and other metadata). "
-        "Importing the same content again changes nothing. The import page's upload limits "
+        "Importing the same content again changes nothing; a new text from a stored article's "
+        "URL corrects that article, its annotations placed again. The import page's upload limits "
         "(PARALLAX_MAX_UPLOAD_*) do not apply here."
     )
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, paths, outlet=None, story=None, **options):
         styles = {
             Status.CREATED: self.style.SUCCESS,
+            Status.CORRECTED: self.style.SUCCESS,
             Status.EXISTING: str,
             Status.SKIPPED: self.style.WARNING,
             Status.FAILED: self.style.ERROR,
@@ -33,9 +35,10 @@ class Command(BaseCommand):
         counts = {status: 0 for status in styles}
         for outcome in outcomes:
             counts[outcome.status] += 1
+        corrected = f"{counts[Status.CORRECTED]} corrected, " if counts[Status.CORRECTED] else ""
         summary = (
-            f"{counts[Status.CREATED]} created, {counts[Status.EXISTING]} already there, "
-            f"{counts[Status.SKIPPED]} skipped, {counts[Status.FAILED]} failed"
+            f"{counts[Status.CREATED]} created, {corrected}{counts[Status.EXISTING]} already "
+            f"there, {counts[Status.SKIPPED]} skipped, {counts[Status.FAILED]} failed"
         )
         if counts[Status.FAILED]:
             self.stderr.write(self.style.ERROR(summary))
