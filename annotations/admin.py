@@ -5,7 +5,15 @@ from taggit.models import Tag as TaggitTag
 
 from annotations import vocabulary
 from annotations.editing import record_claim_change
-from annotations.models import Annotation, Claim, Tag, TaggedAnnotation, name_key, tag_name_problem
+from annotations.models import (
+    Annotation,
+    Claim,
+    NameVariants,
+    Tag,
+    TaggedAnnotation,
+    name_key,
+    tag_name_problem,
+)
 
 # Our tags are annotations.Tag; taggit's own table is unused, and its admin's "merge tags"
 # page checks no permission at all (any staff user could create tags through it).
@@ -118,3 +126,15 @@ class AnnotationAdmin(admin.ModelAdmin):
     @admin.display(description="Quote")
     def excerpt(self, obj):
         return obj.exact if len(obj.exact) <= 80 else obj.exact[:80] + "…"
+
+
+@admin.register(NameVariants)
+class NameVariantsAdmin(admin.ModelAdmin):
+    """The spellings search counts as one name: moderators add what their corpus needs."""
+
+    list_display = ["name", "spellings_in_a_line"]
+    search_fields = ["name", "spellings"]
+
+    @admin.display(description="Spellings")
+    def spellings_in_a_line(self, names):
+        return ", ".join(names.all_spellings()[1:])

@@ -1,5 +1,12 @@
 from django.apps import AppConfig
 
+from parallax.fulltext import FullTextIndex, keep_up_to_date
+
+# Claim statements and annotation notes, searched beside the passages. Neither has a
+# language of its own: the `simple` configuration (no stemming) serves every language.
+CLAIM_INDEX = FullTextIndex(table="annotations_claim", text="{row}.statement", watch=("statement",))
+NOTE_INDEX = FullTextIndex(table="annotations_annotation", text="{row}.note", watch=("note",))
+
 
 class AnnotationsConfig(AppConfig):
     name = "annotations"
@@ -12,3 +19,4 @@ class AnnotationsConfig(AppConfig):
 
         # Annotations follow a corrected text (sources never imports annotations).
         text_revised.connect(reanchor_annotations, sender=Article, dispatch_uid="reanchor")
+        keep_up_to_date(self, CLAIM_INDEX, NOTE_INDEX)

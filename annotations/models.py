@@ -13,6 +13,7 @@ from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 from annotations.reading import mark_classes
 from sources.models import Article, Story, unique_slug
 from sources.text.anchoring import quote_matches, quote_selector
+from sources.text.query import fold
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Give a colour as #rrggbb.")
 
@@ -457,3 +458,42 @@ class AnnotationRevision(Revision):
 
 class ClaimRevision(Revision):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="revisions")
+
+
+# At most this many names are read for one search: the table is meant to stay small.
+MAX_NAME_VARIANTS = 2_000
+
+
+class NameVariants(models.Model):
+    """The spellings of one name across languages and transliterations ("Zelensky",
+    "Zelenskyy", "Зеленский", "Зеленський"): a search for any of them finds them all."""
+
+    name = models.CharField(
+        max_length=200, unique=True, help_text="The name as this site writes it."
+    )
+    spellings = models.TextField(
+        help_text="Its other spellings, one a line (in any script; case and accents do not matter)."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "name and its spellings"
+        verbose_name_plural = "names and their spellings"
+
+    def __str__(self):
+        return self.name
+
+    def all_spellings(self) -> list[str]:
+        lines = [self.name, *self.spellings.splitlines()]
+        return list(dict.fromkeys(line.strip() for line in lines if line.strip()))
+
+    @classmethod
+    def lookup(cls) -> dict[str, list[str]]:
+        """Each one-word spelling, folded, to all the spellings of its name (one query)."""
+        table: dict[str, list[str]] = {}
+        for names in cls.objects.order_by("pk")[:MAX_NAME_VARIANTS]:
+            spellings = names.all_spellings()
+            for spelling in spellings:
+                if len(spelling.split()) == 1:
+                    table.setdefault(fold(spelling), spellings)
+        return table

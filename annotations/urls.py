@@ -7,6 +7,7 @@ from annotations.views import (
     reader,
     relations,
     review,
+    search,
     styles,
     vocabulary,
 )
@@ -40,6 +41,7 @@ urlpatterns = [
     path("tags/<unicode_slug:slug>/merge/", vocabulary.tag_merge, name="tag-merge"),
     path("tags/<unicode_slug:slug>/reject/", vocabulary.tag_reject, name="tag-reject"),
     path("tags/<unicode_slug:slug>/move/", vocabulary.tag_move, name="tag-move"),
+    path("search/", search.search, name="search"),
     path("claims/", browse.claim_list, name="claim-list"),
     path("articles/<int:article_id>/", reader.article_detail, name="article-detail"),
     path(

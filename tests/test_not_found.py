@@ -17,8 +17,8 @@ NOT_FOUND_WORDS = "This page does not exist, or is not published yet."
 def assert_branded(page: str):
     """The site header with its search box, and a way home."""
     assert '<header class="site-header">' in page
-    assert 'action="/claims/"' in page
-    assert '<label for="site-search-q">Search claims</label>' in page
+    assert 'action="/search/"' in page
+    assert '<label for="site-search-q">Search</label>' in page
     assert 'name="q"' in page
     assert 'href="/">Go to the home page</a>' in page
 

@@ -133,6 +133,7 @@ ACCESS = {
     # Proposed tags are usable at once (annotations.models.Tag), so their page is public.
     "annotations:tag-detail": everyone(page(200)),
     "annotations:claim-list": everyone(page(200)),
+    "annotations:search": everyone(page(200)),
     "annotations:article-detail": everyone(page(200)),
     "annotations:annotation-detail": everyone(page(200)),
     "annotations:tag-styles": everyone(page(200)),

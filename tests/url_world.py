@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 from taggit.models import Tag as TaggitTag
 
-from annotations.models import Annotation, Claim, ClaimRelation, Tag
+from annotations.models import Annotation, Claim, ClaimRelation, NameVariants, Tag
 from parallax.models import AuditEvent
 from sources.models import Article
 from tests.conftest import EDITOR_PASSWORD
@@ -172,6 +172,8 @@ def admin_row(label: str, world_rows: dict) -> Model:
             user_agent="t",
             failures_since_start=1,
         )
+    if label == "annotations.namevariants":
+        return NameVariants.objects.get_or_create(name="Zelensky")[0]
     if label == "parallax.auditevent":
         return AuditEvent.objects.create(action=AuditEvent.Action.STAFF_ON, target="owner")
     raise LookupError(f"url_world has no row of {label}: add one to admin_row()")

@@ -1,5 +1,6 @@
 // The article reader: clicking a highlight shows its annotation beside the text,
-// and a link to #hl-ID marks that annotation's highlights and scrolls to them.
+// a link to #hl-ID marks that annotation's highlights and scrolls to them, and a link to
+// #pN (a search result) marks passage N.
 
 function marksOf(id) {
   return document.querySelectorAll(`mark[data-annotations~="${CSS.escape(String(id))}"]`);
@@ -21,9 +22,23 @@ export function markAnnotation(id, { scroll = true } = {}) {
   if (scroll && marks.length) marks[0].scrollIntoView({ block: "center" });
 }
 
+// A link to #pN (from search results) marks passage N, opening its fold.
+function markPassage(element) {
+  clearMarked();
+  const fold = element.closest("details");
+  if (fold) fold.open = true;
+  element.classList.add("is-target");
+  element.scrollIntoView({ block: "center" });
+}
+
 function markFromHash() {
   const match = /^#hl-(\d+)$/.exec(window.location.hash);
-  if (match) markAnnotation(match[1]);
+  if (match) {
+    markAnnotation(match[1]);
+    return;
+  }
+  const passage = /^#p\d+$/.test(window.location.hash) && document.getElementById(window.location.hash.slice(1));
+  if (passage && passage.classList.contains("passage")) markPassage(passage);
 }
 
 document.addEventListener("click", (event) => {

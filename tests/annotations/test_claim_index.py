@@ -180,7 +180,7 @@ def test_form_has_visible_labels_and_a_submit_button(client):
     html = client.get(URL).content.decode()
 
     assert '<form class="filter-form" method="get" action="/claims/"' in html
-    assert '<label for="claim-search">Search</label>' in html
+    assert '<label for="claim-search">Search claims</label>' in html
     assert '<label for="claim-story">Story</label>' in html
     assert '<label for="claim-tag">Tag</label>' in html
     assert '<button type="submit" class="button">Show claims</button>' in html

@@ -81,7 +81,7 @@ def test_reader_browses_claims_a_tag_and_the_coverage_grid(page, axe_violations,
     check_page(page, axe_violations)
 
     # Filter by tag and search; the form keeps what was asked.
-    page.get_by_label("Search", exact=True).fill("hinges")
+    page.get_by_label("Search claims", exact=True).fill("hinges")
     page.get_by_label("Tag").select_option(label="quote-demo")
     with page.expect_navigation():
         page.get_by_role("button", name="Show claims").click()
@@ -89,11 +89,11 @@ def test_reader_browses_claims_a_tag_and_the_coverage_grid(page, axe_violations,
         "link", name="The chief engineer knew the hinges were corroded."
     ).is_visible()
     assert page.get_by_role("link", name=CLAIM).count() == 0
-    assert page.get_by_label("Search", exact=True).input_value() == "hinges"
+    assert page.get_by_label("Search claims", exact=True).input_value() == "hinges"
     check_page(page, axe_violations)
 
     # Nothing matches: the empty state links back to every claim.
-    page.get_by_label("Search", exact=True).fill("no such words")
+    page.get_by_label("Search claims", exact=True).fill("no such words")
     with page.expect_navigation():
         page.get_by_role("button", name="Show claims").click()
     assert page.get_by_text("No claims match “no such words”").is_visible()

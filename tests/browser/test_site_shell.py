@@ -4,6 +4,7 @@ on every kind of page."""
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from annotations.models import Claim
 from tests.browser.helpers import check_page, horizontal_overflow, log_in
@@ -48,6 +49,11 @@ def make_world() -> dict[str, str]:
         "claims": "/claims/",
         "vocabulary": "/tags/",
         "login": "/accounts/login/",
+        "search": f"/search/?q=barrier+OR+memo&outlet={times.slug}",
+        "search claims": "/search/?q=barrier&in=claims",
+        "search notes": "/search/?q=record&in=annotations",
+        "search with nothing found": "/search/?q=zeppelin",
+        # Last: its console error (the 404 itself) stays on the page's record.
         "404": "/no-such-page/",
     }
 
@@ -79,26 +85,30 @@ def test_the_404_page_is_branded_and_accessible(page, axe_violations, scheme):
     assert "A draft readers never see" not in page.content()
     header = page.locator("header.site-header")
     assert header.get_by_role("link", name="Parallax").is_visible()
-    assert header.get_by_role("searchbox", name="Search claims").is_visible()
+    assert header.get_by_role("searchbox", name="Search", exact=True).is_visible()
     assert page.get_by_role("link", name="Go to the home page").is_visible()
     check_not_found_page(page, axe_violations)
 
 
-def test_the_search_box_submits_to_the_claims_index(page):
+def test_the_search_box_submits_to_search(page):
     make_claim(statement="The barrier failed twice", status=Claim.Status.PUBLISHED)
     page.goto("/no-such-page/")
-    box = page.get_by_role("searchbox", name="Search claims")
+    box = page.get_by_role("searchbox", name="Search", exact=True)
     box.fill("barrier")
     with page.expect_navigation():
         box.press("Enter")
-    assert page.url.endswith("/claims/?q=barrier")
+    assert page.url.endswith("/search/?q=barrier")
+    claims_tab = page.get_by_role("navigation", name="What to search").get_by_role(
+        "link", name="Claims"
+    )
+    expect(claims_tab).to_contain_text("1")
 
 
 def test_the_header_fits_a_phone(page):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/no-such-page/")
     assert horizontal_overflow(page) <= 0
-    box = page.get_by_role("searchbox", name="Search claims").bounding_box()
+    box = page.get_by_role("searchbox", name="Search", exact=True).bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert box["width"] >= 120
 

@@ -1,0 +1,250 @@
+"""Full-text indexes that the database keeps up to date itself.
+
+An app declares what to index (`FullTextIndex`: a table, the SQL giving a row's
+text, the columns that change it) and installs it after every migration. The
+database then derives the index on every write, whatever path the write takes
+(the importer, a correction, the admin, a bulk_create, the shell):
+
+- PostgreSQL: two columns on the row, `search_config` (the text search
+  configuration of the row's language, `simple` where PostgreSQL has no stemmer)
+  and `search_vector` (`to_tsvector(search_config, unaccent(text))`), filled by a
+  BEFORE INSERT OR UPDATE trigger, with a GIN index. They are not model fields:
+  no page loads them by accident. (A generated column cannot take its
+  configuration from a row, hence the trigger.)
+- SQLite: an FTS5 table `<table>_fts` (rowid = the row's id, accents removed by
+  the unicode61 tokenizer), kept by AFTER INSERT/UPDATE/DELETE triggers.
+
+Triggers that read other tables would stop SQLite from rebuilding those tables in
+a migration, so on SQLite they are dropped before migrating and made again after
+(`drop_triggers`, `install`); both are idempotent, and `install` indexes any row
+written while they were away.
+"""
+
+from dataclasses import dataclass
+
+# BCP 47 primary language subtags and PostgreSQL's text search configurations
+# (those shipped since PostgreSQL 13; Ukrainian, Azerbaijani, Polish and others have
+# no stemmer there and use `simple`).
+LANGUAGE_CONFIGS = {
+    "ar": "arabic",
+    "hy": "armenian",
+    "eu": "basque",
+    "ca": "catalan",
+    "da": "danish",
+    "nl": "dutch",
+    "en": "english",
+    "fi": "finnish",
+    "fr": "french",
+    "de": "german",
+    "el": "greek",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "ga": "irish",
+    "it": "italian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "nn": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "es": "spanish",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+    "yi": "yiddish",
+}
+DEFAULT_CONFIG = "simple"
+
+
+def config_for(language: str) -> str:
+    """The text search configuration for a language code ("en-GB" -> "english")."""
+    primary = (language or "").replace("_", "-").split("-")[0].lower()
+    return LANGUAGE_CONFIGS.get(primary, DEFAULT_CONFIG)
+
+
+def configs() -> list[str]:
+    """Every configuration a row may have: queries are built once for each."""
+    return sorted({DEFAULT_CONFIG, *LANGUAGE_CONFIGS.values()})
+
+
+@dataclass(frozen=True)
+class FullTextIndex:
+    """What to index. `text` and `language` are SQL expressions over the row, which
+    they name `{row}` ("{row}.note"); `language` None means the `simple` configuration.
+    `watch` are the row's columns whose change changes the text. `follows` lists
+    (other table, its columns, SQL condition over `{row}` and that table's new row
+    `NEW`): when those columns change there, the rows the condition picks are
+    indexed again (PostgreSQL; on SQLite the language does not matter)."""
+
+    table: str
+    text: str
+    watch: tuple[str, ...]
+    language: str | None = None
+    follows: tuple[tuple[str, tuple[str, ...], str], ...] = ()
+
+    @property
+    def fts(self) -> str:
+        return f"{self.table}_fts"
+
+    def _language(self, row: str) -> str:
+        return self.language.format(row=row) if self.language else "''"
+
+    def _text(self, row: str) -> str:
+        return f"coalesce({self.text.format(row=row)}, '')"
+
+    def _vector_input(self, row: str) -> str:
+        # PostgreSQL's parser takes "<...>" for an HTML tag (and skips a <script>'s
+        # words) and "&...;" for an entity: an outlet's text is plain text, so "<" and
+        # "&" are separators, as they are for SQLite's tokenizer.
+        return f"unaccent(translate({self._text(row)}, '<&', '  '))"
+
+
+def install(connection, index: FullTextIndex) -> None:
+    """Create what `index` needs on this database, if missing, and index every row that
+    has no entry yet."""
+    if connection.vendor == "postgresql":
+        _install_postgresql(connection, index)
+    elif connection.vendor == "sqlite":
+        _install_sqlite(connection, index)
+
+
+def drop_triggers(connection, index: FullTextIndex) -> None:
+    """SQLite: remove the triggers before a migration may rebuild the tables they read."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for event in ("insert", "update", "delete"):
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{index.fts}_{event}"')
+
+
+def _quoted(names) -> str:
+    return ", ".join(f'"{name}"' for name in names)
+
+
+def _install_postgresql(connection, index: FullTextIndex) -> None:
+    table = index.table
+    cases = "\n".join(
+        f"        WHEN '{code}' THEN '{config}'" for code, config in LANGUAGE_CONFIGS.items()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+        # ORs tsqueries together: a search's query in every configuration, for one scan.
+        cursor.execute(
+            "CREATE OR REPLACE AGGREGATE parallax_tsquery_or(tsquery) "
+            "(SFUNC = tsquery_or, STYPE = tsquery)"
+        )
+        cursor.execute(
+            f"""
+            CREATE OR REPLACE FUNCTION parallax_search_config(language text)
+            RETURNS regconfig LANGUAGE sql IMMUTABLE AS $$
+                SELECT (CASE lower(split_part(replace(coalesce(language, ''), '_', '-'), '-', 1))
+{cases}
+                    ELSE '{DEFAULT_CONFIG}' END)::regconfig
+            $$
+            """
+        )
+        cursor.execute(
+            f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS search_config regconfig, '
+            "ADD COLUMN IF NOT EXISTS search_vector tsvector"
+        )
+        cursor.execute(
+            f'CREATE INDEX IF NOT EXISTS "{table}_search_gin" '
+            f'ON "{table}" USING gin (search_vector)'
+        )
+        cursor.execute(
+            f"""
+            CREATE OR REPLACE FUNCTION "{table}_search_fill"() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                NEW.search_config := parallax_search_config({index._language("NEW")});
+                NEW.search_vector := to_tsvector(NEW.search_config, {index._vector_input("NEW")});
+                RETURN NEW;
+            END
+            $$
+            """
+        )
+        cursor.execute(f'DROP TRIGGER IF EXISTS "{table}_search" ON "{table}"')
+        cursor.execute(
+            f'CREATE TRIGGER "{table}_search" BEFORE INSERT OR UPDATE OF {_quoted(index.watch)} '
+            f'ON "{table}" FOR EACH ROW EXECUTE FUNCTION "{table}_search_fill"()'
+        )
+        for other, columns, condition in index.follows:
+            name = f"{table}_search_follows_{other}"
+            cursor.execute(
+                f"""
+                CREATE OR REPLACE FUNCTION "{name}"() RETURNS trigger
+                LANGUAGE plpgsql AS $$
+                BEGIN
+                    -- Naming a watched column in SET fires the row's own trigger.
+                    UPDATE "{table}" SET "{index.watch[0]}" = "{index.watch[0]}"
+                    WHERE {condition.format(row=f'"{table}"')};
+                    RETURN NULL;
+                END
+                $$
+                """
+            )
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{other}"')
+            cursor.execute(
+                f'CREATE TRIGGER "{name}" AFTER UPDATE OF {_quoted(columns)} ON "{other}" '
+                f'FOR EACH ROW EXECUTE FUNCTION "{name}"()'
+            )
+        row = f'"{table}"'
+        cursor.execute(
+            f"UPDATE {row} SET search_config = parallax_search_config({index._language(row)}), "
+            f"search_vector = to_tsvector(parallax_search_config({index._language(row)}), "
+            f"{index._vector_input(row)}) WHERE search_vector IS NULL"
+        )
+
+
+def _install_sqlite(connection, index: FullTextIndex) -> None:
+    table, fts = index.table, index.fts
+    new_text = index._text("NEW")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'CREATE VIRTUAL TABLE IF NOT EXISTS "{fts}" USING fts5('
+            "body, tokenize = 'unicode61 remove_diacritics 2')"
+        )
+        cursor.execute(
+            f'CREATE TRIGGER IF NOT EXISTS "{fts}_insert" AFTER INSERT ON "{table}" BEGIN '
+            f'INSERT INTO "{fts}" (rowid, body) VALUES (NEW.id, {new_text}); END'
+        )
+        cursor.execute(
+            f'CREATE TRIGGER IF NOT EXISTS "{fts}_update" AFTER UPDATE OF {_quoted(index.watch)} '
+            f'ON "{table}" BEGIN DELETE FROM "{fts}" WHERE rowid = OLD.id; '
+            f'INSERT INTO "{fts}" (rowid, body) VALUES (NEW.id, {new_text}); END'
+        )
+        cursor.execute(
+            f'CREATE TRIGGER IF NOT EXISTS "{fts}_delete" AFTER DELETE ON "{table}" BEGIN '
+            f'DELETE FROM "{fts}" WHERE rowid = OLD.id; END'
+        )
+        # Rows written while the triggers were away (a migration), and entries of rows
+        # deleted meanwhile.
+        cursor.execute(f'DELETE FROM "{fts}" WHERE rowid NOT IN (SELECT id FROM "{table}")')
+        row = f'"{table}"'
+        cursor.execute(
+            f'INSERT INTO "{fts}" (rowid, body) SELECT id, {index._text(row)} FROM {row} '
+            f'WHERE id NOT IN (SELECT rowid FROM "{fts}")'
+        )
+
+
+def keep_up_to_date(app_config, *indexes: FullTextIndex) -> None:
+    """Install the app's indexes after every migration (and drop SQLite's triggers
+    before one): call from AppConfig.ready()."""
+    from django.db import connections
+    from django.db.models.signals import post_migrate, pre_migrate
+
+    def before(sender, using, **kwargs):
+        for index in indexes:
+            drop_triggers(connections[using], index)
+
+    def after(sender, using, **kwargs):
+        for index in indexes:
+            install(connections[using], index)
+
+    uid = f"fulltext-{app_config.label}"
+    pre_migrate.connect(before, sender=app_config, dispatch_uid=f"{uid}-before", weak=False)
+    post_migrate.connect(after, sender=app_config, dispatch_uid=f"{uid}-after", weak=False)
