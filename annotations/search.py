@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from annotations.models import Annotation, Claim, NameVariants
-from parallax.fulltext import configs
+from parallax.fulltext import configs_in_use
 from sources.models import Passage
 from sources.text.query import Query, Term, fts5_expression, parse
 
@@ -43,15 +43,12 @@ HEADLINE_OPTIONS = (
     'ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
 )
 SNIPPET_TOKENS = 40
-# Every group's hits have the same columns: id, rank, story_id, outlet_id, kind, year,
-# article_id, p_start, p_end (a passage's place). Claims have only a story.
-NO_PLACE = (
-    "NULL AS outlet_id, NULL AS kind, NULL AS year, NULL AS article_id, "
-    "NULL AS p_start, NULL AS p_end"
-)
-HIT_COLUMNS = (
-    "h.id, h.rank, h.story_id, h.outlet_id, h.kind, h.year, h.article_id, h.p_start, h.p_end"
-)
+# What the match of every group gives: id, rank, story_id (claims; else found through the
+# article), article_id, kind (passages), p_start, p_end (a passage's place).
+FOUND_COLUMNS = "h.id, h.rank, h.story_id, h.article_id, h.kind, h.p_start, h.p_end"
+# Past COUNT_LIMIT hits, ranking and facets are over the first SAMPLE of them (and the
+# page says the counts are estimates): the hits are not all read with their articles.
+SAMPLE = 2_000
 
 
 @dataclass(frozen=True)
@@ -71,7 +68,7 @@ class Filters:
             story=params.get("story", "")[:100],
             outlet=params.get("outlet", "")[:100],
             kind=params.get("kind", "") if params.get("kind") in Passage.Kind.values else "",
-            year=int(year) if year.isdigit() and 1 <= int(year) <= 9999 else None,
+            year=int(year) if year.isdigit() and 1000 <= int(year) <= 3000 else None,
             tag=params.get("tag", "")[:100],
         )
 
@@ -204,19 +201,33 @@ class Search:
     # passages costs little more than one found COUNT_LIMIT times.
 
     def _match(self, query: Query, group: str) -> tuple[str, list]:
-        """The group's hits, filtered, with their HIT_COLUMNS."""
+        """The group's hits, filtered, with their FOUND_COLUMNS."""
         match_sql, match_params = self.backend.match(query, group, self.editor)
         where, where_params = _filter_sql(self.filters, group)
-        sql = f"SELECT {HIT_COLUMNS} FROM ({match_sql}) h"
+        sql = f"SELECT {FOUND_COLUMNS} FROM ({match_sql}) h"
         if where:
             sql += " WHERE " + " AND ".join(where)
         return sql, [*match_params, *where_params]
 
     def _with_hits(self, query: Query, group: str) -> tuple[str, list]:
-        """ "WITH …, hits AS (…) " and its params."""
+        """ "WITH …, found AS (…), hits AS (…) " and its params: `found` holds up to
+        COUNT_LIMIT + 1 hits (its count is the total), `hits` those ranked and counted
+        by facet, with their stories, outlets and years: all of `found`, or its first
+        SAMPLE rows when there are more than COUNT_LIMIT."""
         ctes, params = self.backend.ctes(query)
         match_sql, match_params = self._match(query, group)
-        ctes.append(f"hits AS ({match_sql} LIMIT {COUNT_LIMIT + 1})")
+        ctes.append(
+            f"found AS (SELECT f.*, row_number() OVER () AS n FROM ({match_sql}) f "
+            f"LIMIT {COUNT_LIMIT + 1})"
+        )
+        ctes.append(
+            "hits AS (SELECT h.id, h.rank, coalesce(h.story_id, a.story_id) AS story_id, "
+            f"a.outlet_id AS outlet_id, h.kind, {self.backend.year('a.published')} AS year, "
+            "h.article_id, h.p_start, h.p_end FROM found h "
+            "LEFT JOIN sources_article a ON a.id = h.article_id "
+            f"WHERE h.n <= (CASE WHEN (SELECT count(*) FROM found) > {COUNT_LIMIT} "
+            f"THEN {SAMPLE} ELSE {COUNT_LIMIT + 1} END))"
+        )
         return "WITH " + ", ".join(ctes) + " ", [*params, *match_params]
 
     def _page_sql(self, query: Query, page: int, size: int) -> tuple[str, list, str, list]:
@@ -257,7 +268,7 @@ class Search:
 
     def _facets_sql(self) -> str:
         """(facet, value, label, count) rows over `hits`, and ("total", "", "", n)."""
-        parts = ["SELECT 'total' AS c0, '' AS c1, '' AS c2, count(*) AS c3 FROM hits"]
+        parts = ["SELECT 'total' AS c0, '' AS c1, '' AS c2, count(*) AS c3 FROM found"]
         if self.group != "claims":
             parts.append(
                 "SELECT 'outlet', o.slug, o.name, count(*) FROM hits h "
@@ -322,18 +333,27 @@ def _tag_join(group: str) -> str:
 
 
 def _filter_sql(filters: Filters, group: str) -> tuple[list[str], list]:
+    """Conditions on a group's found hits (FOUND_COLUMNS): through their articles, so that
+    the hits are not joined to their articles before they are counted."""
     where, params = [], []
+    by_article = "h.article_id IN (SELECT id FROM sources_article WHERE {})"
     if filters.story:
-        where.append("h.story_id = (SELECT id FROM sources_story WHERE slug = %s)")
+        story = "(SELECT id FROM sources_story WHERE slug = %s)"
+        if group == "claims":
+            where.append(f"h.story_id = {story}")
+        else:
+            where.append(by_article.format(f"story_id = {story}"))
         params.append(filters.story)
     if group == "claims":
         return where, params
     if filters.outlet:
-        where.append("h.outlet_id = (SELECT id FROM sources_outlet WHERE slug = %s)")
+        where.append(
+            by_article.format("outlet_id = (SELECT id FROM sources_outlet WHERE slug = %s)")
+        )
         params.append(filters.outlet)
     if filters.year:
-        where.append("h.year = %s")
-        params.append(filters.year)
+        where.append(by_article.format("published >= %s AND published < %s"))
+        params += [date(filters.year, 1, 1), date(filters.year + 1, 1, 1)]
     if filters.kind and group == "passages":
         where.append("h.kind = %s")
         params.append(filters.kind)
@@ -398,56 +418,52 @@ def _columns(width: int) -> str:
 class _PostgreSQL:
     """PostgreSQL: tsvector columns in each row's configuration.
 
-    `q` holds the query once per configuration; `qa` ORs their positive parts, so one
-    GIN index scan finds the candidates whatever their language, and each is then
-    checked against its own configuration's query (exclusions included)."""
+    The rows are found by the query's positive part in every configuration in use,
+    ORed, as constants (so the planner can weigh a rare word, for the GIN index,
+    against a common one, for a scan that stops at COUNT_LIMIT); each is then checked
+    against its own configuration's whole query (`q`, exclusions included)."""
+
+    def __init__(self):
+        self._configs: list[str] | None = None
+
+    def configs(self) -> list[str]:
+        if self._configs is None:
+            self._configs = configs_in_use(connection)
+        return self._configs
 
     def json_rows(self, sql: str, width: int) -> str:
         """A scalar subquery: the rows of `sql` (columns c0…) as one JSON array of arrays."""
         return f"(SELECT json_agg(json_build_array({_columns(width)})) FROM ({sql}) r)"
 
     def ctes(self, query: Query) -> tuple[list[str], list]:
-        expression, positive, params = _tsquery(query)
+        expression, params = _tsquery(query, "cfg")
         return (
-            [
-                f"q AS (SELECT cfg, {expression} AS query, {positive} AS positive "
-                "FROM unnest(%s::regconfig[]) AS cfg)",
-                "qa AS (SELECT parallax_tsquery_or(DISTINCT positive) AS positive FROM q)",
-            ],
-            [*params, configs()],
+            [f"q AS (SELECT cfg, {expression} AS query FROM unnest(%s::regconfig[]) AS cfg)"],
+            [*params, self.configs()],
         )
 
     def match(self, query: Query, group: str, editor: bool) -> tuple[str, list]:
         table, alias = _TABLES[group]
-        # ts_match_vq is @@ by its function name: the planner cannot take it for an index
-        # condition, so the index is scanned once (qa), not once per configuration.
-        found = (
-            f"FROM qa JOIN {table} {alias} ON {alias}.search_vector @@ qa.positive "
+        positive, params = [], []
+        for config in self.configs():
+            sql, config_params = _tsquery(query, "%s::regconfig", positive_only=True)
+            positive.append(sql)
+            params += [p for param in config_params for p in (config, param)]
+        # ts_match_vq is @@ by its function name: the planner does not take it for an
+        # index condition; the positive part in WHERE is the one it can use.
+        condition = _CONDITION[group](editor)
+        return (
+            f"SELECT {alias}.id AS id, ts_rank_cd({alias}.search_vector, q.query) AS rank, "
+            f"{_FOUND[group]} FROM {table} {alias} "
             f"JOIN q ON q.cfg = {alias}.search_config "
             f"AND ts_match_vq({alias}.search_vector, q.query) "
+            f"WHERE {alias}.search_vector @@ ({' || '.join(positive)})"
+            + (f" AND {condition}" if condition else ""),
+            params,
         )
-        rank = f"ts_rank_cd({alias}.search_vector, q.query) AS rank"
-        if group == "passages":
-            return (
-                f"SELECT p.id AS id, {rank}, a.story_id AS story_id, a.outlet_id AS outlet_id, "
-                "p.kind AS kind, CAST(EXTRACT(YEAR FROM a.published) AS integer) AS year, "
-                'p.article_id AS article_id, p.start AS p_start, p."end" AS p_end '
-                f"{found}JOIN sources_article a ON a.id = p.article_id",
-                [],
-            )
-        if group == "claims":
-            return (
-                f"SELECT c.id AS id, {rank}, c.story_id AS story_id, {NO_PLACE} {found}"
-                + ("" if editor else "WHERE c.status = 'published'"),
-                [],
-            )
-        return (
-            f"SELECT an.id AS id, {rank}, a.story_id AS story_id, a.outlet_id AS outlet_id, "
-            "NULL AS kind, CAST(EXTRACT(YEAR FROM a.published) AS integer) AS year, "
-            "an.article_id AS article_id, NULL AS p_start, NULL AS p_end "
-            f"{found}JOIN sources_article a ON a.id = an.article_id WHERE an.deleted IS NULL",
-            [],
-        )
+
+    def year(self, column: str) -> str:
+        return f"CAST(EXTRACT(YEAR FROM {column}) AS integer)"
 
     def page_rows(self, query: Query, group: str) -> tuple[str, list]:
         """The page's rows with their snippets (ts_headline only for these)."""
@@ -471,6 +487,23 @@ class _PostgreSQL:
         )
 
 
+# Each group's FOUND_COLUMNS after id and rank, and which of its rows count.
+_FOUND = {
+    "passages": "CAST(NULL AS bigint) AS story_id, p.article_id AS article_id, "
+    'p.kind AS kind, p.start AS p_start, p."end" AS p_end',
+    "claims": "c.story_id AS story_id, CAST(NULL AS bigint) AS article_id, "
+    "CAST(NULL AS varchar) AS kind, CAST(NULL AS integer) AS p_start, "
+    "CAST(NULL AS integer) AS p_end",
+    "annotations": "CAST(NULL AS bigint) AS story_id, an.article_id AS article_id, "
+    "CAST(NULL AS varchar) AS kind, CAST(NULL AS integer) AS p_start, "
+    "CAST(NULL AS integer) AS p_end",
+}
+_CONDITION = {
+    "passages": lambda editor: "",
+    # Drafts only for editors.
+    "claims": lambda editor: "" if editor else "c.status = 'published'",
+    "annotations": lambda editor: "an.deleted IS NULL",
+}
 _TABLES = {
     "passages": ("sources_passage", "p"),
     "claims": ("annotations_claim", "c"),
@@ -496,27 +529,24 @@ _PASSAGE_JOINS = (
 )
 
 
-def _tsquery(query: Query) -> tuple[str, str, list]:
-    """The query as a tsquery over the configuration `cfg`, and its positive part (without
-    the exclusions), with their params: each term a websearch_to_tsquery of its
-    unaccented words (a phrase in quotes), || within a clause, && between clauses, and
-    && !! for each exclusion."""
+def _tsquery(query: Query, config: str, positive_only: bool = False) -> tuple[str, list]:
+    """The query as a tsquery in the configuration `config` (SQL), and its params: each
+    term a websearch_to_tsquery of its unaccented words (a phrase in quotes), || within
+    a clause, && between clauses, and && !! for each exclusion (unless positive_only).
+    With config "%s::regconfig", each term's params are (configuration, words)."""
     params: list = []
 
     def leaf(term: Term) -> str:
         params.append(f'"{term.text}"' if term.phrase else term.text)
-        return "websearch_to_tsquery(cfg, unaccent(%s))"
+        return f"websearch_to_tsquery({config}, unaccent(%s))"
 
-    def positive_part() -> str:
-        return " && ".join(
-            "(" + " || ".join(leaf(term) for term in clause.terms) + ")" for clause in query.clauses
-        )
-
-    expression = positive_part()
-    for term in query.excluded:
-        expression = f"({expression} && !!{leaf(term)})"
-    positive = positive_part()
-    return expression, positive, params
+    expression = " && ".join(
+        "(" + " || ".join(leaf(term) for term in clause.terms) + ")" for clause in query.clauses
+    )
+    if not positive_only:
+        for term in query.excluded:
+            expression = f"({expression} && !!{leaf(term)})"
+    return expression, params
 
 
 class _SQLite:
@@ -533,29 +563,15 @@ class _SQLite:
         fts = f"{table}_fts"
         found = f"FROM {fts} JOIN {table} {alias} ON {alias}.id = {fts}.rowid "
         rank = f"-bm25({fts}) AS rank"
-        expression = [fts5_expression(query)]
-        if group == "passages":
-            return (
-                f"SELECT p.id AS id, {rank}, a.story_id AS story_id, a.outlet_id AS outlet_id, "
-                "p.kind AS kind, CAST(strftime('%%Y', a.published) AS integer) AS year, "
-                'p.article_id AS article_id, p.start AS p_start, p."end" AS p_end '
-                f"{found}JOIN sources_article a ON a.id = p.article_id WHERE {fts} MATCH %s",
-                expression,
-            )
-        if group == "claims":
-            return (
-                f"SELECT c.id AS id, {rank}, c.story_id AS story_id, {NO_PLACE} {found}"
-                f"WHERE {fts} MATCH %s" + ("" if editor else " AND c.status = 'published'"),
-                expression,
-            )
+        condition = _CONDITION[group](editor)
+        where = f"WHERE {fts} MATCH %s" + (f" AND {condition}" if condition else "")
         return (
-            f"SELECT an.id AS id, {rank}, a.story_id AS story_id, a.outlet_id AS outlet_id, "
-            "NULL AS kind, CAST(strftime('%%Y', a.published) AS integer) AS year, "
-            "an.article_id AS article_id, NULL AS p_start, NULL AS p_end "
-            f"{found}JOIN sources_article a ON a.id = an.article_id "
-            f"WHERE {fts} MATCH %s AND an.deleted IS NULL",
-            expression,
+            f"SELECT {alias}.id AS id, {rank}, {_FOUND[group]} {found}{where}",
+            [fts5_expression(query)],
         )
+
+    def year(self, column: str) -> str:
+        return f"CAST(strftime('%%Y', {column}) AS integer)"
 
     def page_rows(self, query: Query, group: str) -> tuple[str, list]:
         """The page's rows with their snippets: the FTS table is matched again, for these

@@ -67,8 +67,15 @@ def config_for(language: str) -> str:
 
 
 def configs() -> list[str]:
-    """Every configuration a row may have: queries are built once for each."""
+    """Every configuration a row may have."""
     return sorted({DEFAULT_CONFIG, *LANGUAGE_CONFIGS.values()})
+
+
+def configs_in_use(connection) -> list[str]:
+    """The configurations rows have had (PostgreSQL; one small query), `simple` always."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cfg::text FROM parallax_search_configs")
+        return sorted({DEFAULT_CONFIG, *(row[0] for row in cursor.fetchall())})
 
 
 @dataclass(frozen=True)
@@ -147,13 +154,34 @@ def _install_postgresql(connection, index: FullTextIndex) -> None:
             $$
             """
         )
+        # What is there already is left alone: DDL on a table would fail inside a
+        # transaction that has written to it (`migrate` run by the demo command, say).
         cursor.execute(
-            f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS search_config regconfig, '
-            "ADD COLUMN IF NOT EXISTS search_vector tsvector"
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND table_name = %s AND column_name IN "
+            "('search_config', 'search_vector')",
+            [table],
         )
+        if cursor.fetchone()[0] < 2:
+            cursor.execute(
+                f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS search_config regconfig, '
+                "ADD COLUMN IF NOT EXISTS search_vector tsvector"
+            )
         cursor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{table}_search_gin" '
-            f'ON "{table}" USING gin (search_vector)'
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
+            [f"{table}_search%"],
+        )
+        triggers = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [f"{table}_search_gin"])
+        if cursor.fetchone() is None:
+            cursor.execute(
+                f'CREATE INDEX IF NOT EXISTS "{table}_search_gin" '
+                f'ON "{table}" USING gin (search_vector)'
+            )
+        # The configurations in use: a search builds its query in each of them (and not in
+        # the twenty-odd others), as constants the planner can estimate.
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS parallax_search_configs (cfg regconfig PRIMARY KEY)"
         )
         cursor.execute(
             f"""
@@ -162,16 +190,19 @@ def _install_postgresql(connection, index: FullTextIndex) -> None:
             BEGIN
                 NEW.search_config := parallax_search_config({index._language("NEW")});
                 NEW.search_vector := to_tsvector(NEW.search_config, {index._vector_input("NEW")});
+                INSERT INTO parallax_search_configs VALUES (NEW.search_config)
+                ON CONFLICT DO NOTHING;
                 RETURN NEW;
             END
             $$
             """
         )
-        cursor.execute(f'DROP TRIGGER IF EXISTS "{table}_search" ON "{table}"')
-        cursor.execute(
-            f'CREATE TRIGGER "{table}_search" BEFORE INSERT OR UPDATE OF {_quoted(index.watch)} '
-            f'ON "{table}" FOR EACH ROW EXECUTE FUNCTION "{table}_search_fill"()'
-        )
+        if f"{table}_search" not in triggers:
+            cursor.execute(
+                f'CREATE TRIGGER "{table}_search" BEFORE INSERT OR UPDATE OF '
+                f'{_quoted(index.watch)} ON "{table}" FOR EACH ROW '
+                f'EXECUTE FUNCTION "{table}_search_fill"()'
+            )
         for other, columns, condition in index.follows:
             name = f"{table}_search_follows_{other}"
             cursor.execute(
@@ -187,16 +218,20 @@ def _install_postgresql(connection, index: FullTextIndex) -> None:
                 $$
                 """
             )
-            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{other}"')
-            cursor.execute(
-                f'CREATE TRIGGER "{name}" AFTER UPDATE OF {_quoted(columns)} ON "{other}" '
-                f'FOR EACH ROW EXECUTE FUNCTION "{name}"()'
-            )
+            if name not in triggers:
+                cursor.execute(
+                    f'CREATE TRIGGER "{name}" AFTER UPDATE OF {_quoted(columns)} ON "{other}" '
+                    f'FOR EACH ROW EXECUTE FUNCTION "{name}"()'
+                )
         row = f'"{table}"'
         cursor.execute(
             f"UPDATE {row} SET search_config = parallax_search_config({index._language(row)}), "
             f"search_vector = to_tsvector(parallax_search_config({index._language(row)}), "
             f"{index._vector_input(row)}) WHERE search_vector IS NULL"
+        )
+        cursor.execute(
+            f"INSERT INTO parallax_search_configs SELECT DISTINCT search_config FROM {row} "
+            f"WHERE search_config IS NOT NULL ON CONFLICT DO NOTHING"
         )
 
 

@@ -316,6 +316,8 @@ def add_hits(n):
 def test_the_search_page_runs_a_fixed_number_of_queries(
     client, django_assert_num_queries, group, expected
 ):
+    # PostgreSQL also reads the text search configurations in use (a table of a few rows).
+    expected += connection.vendor == "postgresql"
     add_hits(2)
     with django_assert_num_queries(expected):
         small = client.get(URL, {"q": "gate", "in": group})
