@@ -60,6 +60,8 @@ class Filters:
     kind: str = ""
     year: int | None = None
     tag: str = ""
+    # Not from the URL: "the story's other articles" leaves out the one being read.
+    exclude_article: int | None = None
 
     @classmethod
     def from_query(cls, params) -> "Filters":
@@ -231,11 +233,11 @@ class Search:
         return "WITH " + ", ".join(ctes) + " ", [*params, *match_params]
 
     def _page_sql(self, query: Query, page: int, size: int) -> tuple[str, list, str, list]:
-        """The WITH clause (hits, then `page`: one page of them, best first) and its
-        params; the SELECT of the page's rows with their snippets, and its params."""
+        """The WITH clause (hits, then `page`: one page of those found, best first) and
+        its params; the SELECT of the page's rows with their snippets, and its params."""
         with_sql, params = self._with_hits(query, self.group)
         with_sql = with_sql[:-1] + (
-            ", page AS (SELECT id, rank FROM hits ORDER BY rank DESC, id LIMIT %s OFFSET %s) "
+            ", page AS (SELECT id, rank FROM found ORDER BY rank DESC, id LIMIT %s OFFSET %s) "
         )
         params += [size, (max(page, 1) - 1) * size]
         rows_sql, rows_params = self.backend.page_rows(query, self.group)
@@ -357,6 +359,9 @@ def _filter_sql(filters: Filters, group: str) -> tuple[list[str], list]:
     if filters.kind and group == "passages":
         where.append("h.kind = %s")
         params.append(filters.kind)
+    if filters.exclude_article:
+        where.append("h.article_id <> %s")
+        params.append(filters.exclude_article)
     if filters.tag:
         where.append(
             "EXISTS (SELECT 1 FROM annotations_annotation an "

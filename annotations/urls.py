@@ -4,6 +4,7 @@ from annotations.views import (
     browse,
     claims,
     corrections,
+    finding,
     reader,
     relations,
     review,
@@ -49,6 +50,7 @@ urlpatterns = [
         reader.annotation_create,
         name="annotation-create",
     ),
+    path("articles/<int:article_id>/find/", finding.article_find, name="article-find"),
     path("articles/<int:article_id>/correct/", corrections.article_correct, name="article-correct"),
     path(
         "articles/<int:article_id>/versions/", corrections.article_versions, name="article-versions"

@@ -166,6 +166,7 @@ ACCESS = {
     ),
     "annotations:article-review": roles(page(LOGIN), page(403), page(200), page(200), page(200)),
     "annotations:review": roles(page(LOGIN), page(403), page(200), page(200), page(200)),
+    "annotations:article-find": roles(page(LOGIN), page(403), page(200), page(200), page(200)),
     "annotations:annotation-accept": roles(
         action(LOGIN), action(403), action(302), action(302), action(302)
     ),

@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Subquery, Value, When
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from annotations import editing, sharing
@@ -112,11 +114,30 @@ def annotation_create(request, article_id):
         return JsonResponse({"error": "Log in as an editor to annotate."}, status=403)
     article = get_object_or_404(Article, pk=article_id)
     form = AnnotationForm(request.POST, article=article)
+    # A plain form (the "find it in the other outlets" page without its script) says where
+    # to go back to; the reader's script asks for JSON.
+    back = request.POST.get("next", "")
+    plain = "application/json" not in request.headers.get("Accept", "") and back
+    if plain and not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = article.get_absolute_url()
     if not form.is_valid():
         errors = {field: [str(e) for e in errs] for field, errs in form.errors.items()}
         message = " ".join(" ".join(errs) for errs in errors.values())
+        if plain:
+            messages.error(request, f"Not annotated: {message}")
+            return redirect(back)
         return JsonResponse({"error": message, "errors": errors}, status=400)
     annotation, created = editing.create_annotation(article, request.user, form.cleaned_data)
+    if plain:
+        messages.success(
+            request,
+            format_html(
+                'Annotated in {}: <a href="{}">see it</a>.',
+                article.outlet.name,
+                annotation.get_absolute_url(),
+            ),
+        )
+        return redirect(back)
     return JsonResponse(
         {"id": annotation.pk, "url": annotation.get_absolute_url(), "exact": annotation.exact},
         # The same form sent again is answered with the annotation it made the first time.

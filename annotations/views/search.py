@@ -17,6 +17,7 @@ from annotations.search import (
     GROUP_LABELS,
     GROUPS,
     PAGE_SIZE,
+    SAMPLE,
     Filters,
     Search,
 )
@@ -137,6 +138,7 @@ def search(request):
             "tabs": tabs,
             "filters": filters,
             "count_limit": COUNT_LIMIT,
+            "sample": SAMPLE,
             "export_limit": EXPORT_LIMIT,
         },
     )

@@ -379,3 +379,23 @@ def test_an_articles_language_changed_later_reindexes_its_passages(client):
     article.language = "en"
     article.save()
     assert len(hits_of(client.get(URL, {"q": "minister close"}))) == 1
+
+
+def test_past_the_count_limit_counts_are_estimates_and_said_so(client, monkeypatch):
+    # The bounds made small (they are 10,000 and 2,000) to cross them with a few rows.
+    monkeypatch.setattr("annotations.search.COUNT_LIMIT", 5)
+    monkeypatch.setattr("annotations.search.SAMPLE", 3)
+    monkeypatch.setattr("annotations.views.search.COUNT_LIMIT", 5)
+    monkeypatch.setattr("annotations.views.search.SAMPLE", 3)
+    outlet, story = make_outlet(), make_story()
+    for n in range(9):
+        make_article(outlet=outlet, story=story, text=f"Tide {n}\n\nThe tide {n} rose.")
+    response = client.get(URL, {"q": "tide"})
+    results = response.context["results"]
+    assert (results.total, results.estimated) == (5, True)
+    assert len(results.hits) == 6  # a page of those found (COUNT_LIMIT + 1 at most)
+    [outlet_count] = results.facets["outlet"]
+    assert outlet_count.count == 3  # over the sample
+    page = response.content.decode()
+    assert "over 5 found" in page
+    assert "these counts are estimates, made over a sample of 3" in page
