@@ -22,6 +22,9 @@ written while they were away.
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db import OperationalError
+
 # BCP 47 primary language subtags and PostgreSQL's text search configurations
 # (those shipped since PostgreSQL 13; Ukrainian, Azerbaijani, Polish and others have
 # no stemmer there and use `simple`).
@@ -239,10 +242,17 @@ def _install_sqlite(connection, index: FullTextIndex) -> None:
     table, fts = index.table, index.fts
     new_text = index._text("NEW")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f'CREATE VIRTUAL TABLE IF NOT EXISTS "{fts}" USING fts5('
-            "body, tokenize = 'unicode61 remove_diacritics 2')"
-        )
+        try:
+            cursor.execute(
+                f'CREATE VIRTUAL TABLE IF NOT EXISTS "{fts}" USING fts5('
+                "body, tokenize = 'unicode61 remove_diacritics 2')"
+            )
+        except OperationalError as error:
+            raise ImproperlyConfigured(
+                f"Search on SQLite needs its FTS5 extension, which this SQLite lacks "
+                f"({error}). Use a Python whose sqlite3 module has FTS5 (the python.org "
+                "and pyenv builds do), or PostgreSQL (DATABASE_URL=postgres://…)."
+            ) from error
         cursor.execute(
             f'CREATE TRIGGER IF NOT EXISTS "{fts}_insert" AFTER INSERT ON "{table}" BEGIN '
             f'INSERT INTO "{fts}" (rowid, body) VALUES (NEW.id, {new_text}); END'

@@ -32,7 +32,9 @@ def article_find(request, article_id):
     claim = request.GET.get("claim", "")[:500] or (
         source.claim.statement if source and source.claim else ""
     )
-    tags = ", ".join(tag.name for tag in source.tag_list) if source else ""
+    tags = request.GET.get("tags", "")[:2500] or (
+        ", ".join(tag.name for tag in source.tag_list) if source else ""
+    )
     found = find_in_story(article, text) if text.strip() else []
     template = (
         "annotations/_find_results.html"

@@ -1,6 +1,7 @@
-// Find it in the other outlets: an annotation's "Find in other outlets" link opens a panel
-// beside the article with the same words in the story's other articles, each of which
-// can be annotated under the same claim without leaving the page. The panel's content is
+// Find it in the other outlets: an annotation's "Find in other outlets" link, or the
+// annotate form's button for the words selected, opens a panel beside the article with
+// the same words in the story's other articles, each of which can be annotated under the
+// same claim (and tags) without leaving the page. The panel's content is
 // the server's own HTML (the find page's results part); without this script the link
 // opens that page.
 
@@ -21,6 +22,24 @@ async function load(url) {
   } finally {
     body.removeAttribute("aria-busy");
   }
+}
+
+async function open(url, from) {
+  opener = from;
+  panel.hidden = false;
+  await load(url);
+  panel.scrollIntoView({ block: "nearest" });
+  panel.querySelector("#find-heading").focus();
+}
+
+// The annotate form's words, claim and tags, as a search of the other outlets.
+function selectionSearch(button) {
+  const form = button.form;
+  const address = new URL(button.dataset.url, window.location.href);
+  address.searchParams.set("q", form.elements.exact.value);
+  if (form.elements.claim.value) address.searchParams.set("claim", form.elements.claim.value);
+  if (form.elements.tags.value) address.searchParams.set("tags", form.elements.tags.value);
+  return address;
 }
 
 async function annotate(form) {
@@ -54,13 +73,16 @@ async function annotate(form) {
 if (panel) {
   document.addEventListener("click", async (event) => {
     const link = event.target.closest("a[data-find]");
-    if (!link) return;
-    event.preventDefault();
-    opener = link;
-    panel.hidden = false;
-    await load(link.href);
-    panel.scrollIntoView({ block: "nearest" });
-    panel.querySelector("#find-heading").focus();
+    const button = event.target.closest("button[data-find-selection]");
+    if (link) {
+      event.preventDefault();
+      await open(link.href, link);
+    } else if (button) {
+      const address = selectionSearch(button);
+      // The annotate form closes (its Cancel), the panel takes its place.
+      document.getElementById("annotate-cancel").click();
+      await open(address, null);
+    }
   });
 
   panel.addEventListener("submit", async (event) => {

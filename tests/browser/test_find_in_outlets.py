@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from annotations.models import Annotation
 from sources.models import Article
-from tests.browser.helpers import check_page, log_in
+from tests.browser.helpers import check_page, log_in, select
 from tests.factories import make_annotation, make_claim
 from tests.helpers import SAMPLE_CORPUS, require_sample_corpus
 
@@ -81,3 +81,24 @@ def test_a_search_of_the_story_in_other_words(page, editor):
     expect(hit.locator("blockquote")).to_contain_text("close the sky")
     expect(hit.locator(".badge")).to_have_text("same words")
     expect(panel.get_by_label("Words to find in the story's other articles")).to_be_focused()
+
+
+def test_from_a_selection_the_words_are_found_and_annotated_elsewhere(page, editor):
+    require_sample_corpus()
+    call_command("import_articles", str(SAMPLE_CORPUS), stdout=io.StringIO())
+    modern = Article.objects.get(outlet__name="Modern.az")
+    dissident = Article.objects.get(outlet__name="The Dissident")
+
+    log_in(page, "editor")
+    page.goto(modern.get_absolute_url())
+    select(page, "bridge between East and West")
+    page.locator("#annotate-form").get_by_role("button", name="Find in other outlets").click()
+    panel = page.locator("#find-panel")
+    expect(page.locator("#annotate-form")).to_be_hidden()
+    expect(page.locator("#find-heading")).to_be_focused()
+    hit = panel.locator(".find-hit", has_text="The Dissident").first
+    expect(hit.locator("blockquote")).to_have_text("bridge between East and West")
+    hit.get_by_role("button", name="Annotate these words").click()
+    expect(hit.locator(".find-status a")).to_have_text("Annotated: open it")
+    made = Annotation.objects.get(article=dissident)
+    assert (made.exact, made.claim) == ("bridge between East and West", None)
