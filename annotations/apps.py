@@ -2,10 +2,17 @@ from django.apps import AppConfig
 
 from parallax.fulltext import FullTextIndex, keep_up_to_date
 
-# Claim statements and annotation notes, searched beside the passages. Neither has a
+# Claim statements and annotations, searched beside the passages. Neither has a
 # language of its own: the `simple` configuration (no stemming) serves every language.
 CLAIM_INDEX = FullTextIndex(table="annotations_claim", text="{row}.statement", watch=("statement",))
-NOTE_INDEX = FullTextIndex(table="annotations_annotation", text="{row}.note", watch=("note",))
+# An annotation's quoted words and its note: found by either (the claims index finds a
+# claim by the words of its excerpts through it).
+NOTE_INDEX = FullTextIndex(
+    table="annotations_annotation",
+    text="{row}.exact || ' ' || {row}.note",
+    watch=("exact", "note"),
+    version=2,
+)
 
 
 class AnnotationsConfig(AppConfig):

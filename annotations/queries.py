@@ -17,9 +17,11 @@ from django.db.models import (
     Value,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, RowNumber, Substr
 
 from annotations.models import Annotation, Claim, Tag, TaggedAnnotation
+from annotations.search import Search
 from sources.models import Article, Outlet, Story
 
 
@@ -115,6 +117,24 @@ def stories_with_claims(*, include_drafts: bool) -> QuerySet[Story]:
     )
 
 
+def _claims_saying(search: str, include_drafts: bool) -> Q:
+    """Claims whose statement has the words of `search`, or one of whose live annotations
+    has them in its quote or note (the search page's rules: phrases, -word, OR, accents
+    and name variants)."""
+    found = Search(search, editor=include_drafts)
+    if found.empty:
+        return Q(pk__in=[])
+    statements, statement_params = found.ids_sql("claims")
+    annotations, annotation_params = found.ids_sql("annotations")
+    return Q(pk__in=RawSQL(statements, statement_params)) | Q(
+        pk__in=RawSQL(
+            "SELECT claim_id FROM annotations_annotation "
+            f"WHERE claim_id IS NOT NULL AND id IN ({annotations})",
+            annotation_params,
+        )
+    )
+
+
 def claims_for_index(
     *,
     include_drafts: bool,
@@ -123,7 +143,7 @@ def claims_for_index(
     tag: str = "",
     unused: bool = False,
 ) -> QuerySet[Claim]:
-    """Claims (drafts only when asked) whose statement contains `search`, in the story with
+    """Claims (drafts only when asked) saying `search` (see _claims_saying), in the story with
     slug `story`, carried by at least one live annotation tagged with slug `tag`, or (when
     `unused`) by no live annotation at all; each with its story and `outlet_count`. Empty
     arguments do not filter."""
@@ -131,7 +151,7 @@ def claims_for_index(
     if unused:
         claims = claims.filter(~Exists(_live_annotations_of_claim()))
     if search:
-        claims = claims.filter(statement__icontains=search)
+        claims = claims.filter(_claims_saying(search, include_drafts))
     if story:
         claims = claims.filter(story__slug=story)
     if tag:

@@ -28,7 +28,7 @@ from sources.models import Passage
 from sources.text.query import Query, Term, fts5_expression, parse
 
 GROUPS = ("passages", "claims", "annotations")
-GROUP_LABELS = {"passages": "Passages", "claims": "Claims", "annotations": "Annotation notes"}
+GROUP_LABELS = {"passages": "Passages", "claims": "Claims", "annotations": "Annotations"}
 PAGE_SIZE = 20
 # Hits counted (and faceted) at most; past it counts are estimates.
 COUNT_LIMIT = 10_000
@@ -194,6 +194,14 @@ class Search:
         with connection.cursor() as cursor:
             cursor.execute(with_sql + rows_sql, [*params, *rows_params])
             return self._hits(cursor.fetchall())
+
+    def ids_sql(self, group: str) -> tuple[str, list]:
+        """A SELECT of the ids of all the group's hits (uncapped, unordered), and its
+        params: for other listings to filter by (the claims index)."""
+        ctes, params = self.backend.ctes(self.widen())
+        match_sql, match_params = self._match(self.widen(), group)
+        with_sql = "WITH " + ", ".join(ctes) + " " if ctes else ""
+        return f"{with_sql}SELECT h.id FROM ({match_sql}) h", [*params, *match_params]
 
     # -- SQL -------------------------------------------------------------------
     #

@@ -95,6 +95,8 @@ class FullTextIndex:
     watch: tuple[str, ...]
     language: str | None = None
     follows: tuple[tuple[str, tuple[str, ...], str], ...] = ()
+    # Raise it when `text`, `language` or `watch` change: every row is indexed again.
+    version: int = 1
 
     @property
     def fts(self) -> str:
@@ -115,11 +117,28 @@ class FullTextIndex:
 
 def install(connection, index: FullTextIndex) -> None:
     """Create what `index` needs on this database, if missing, and index every row that
-    has no entry yet."""
+    has no entry yet; every row again when the index's version changed (or is unknown)."""
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS parallax_search_indexes "
+            "(name varchar(100) PRIMARY KEY, version integer NOT NULL)"
+        )
+        cursor.execute("SELECT version FROM parallax_search_indexes WHERE name = %s", [index.table])
+        row = cursor.fetchone()
+    stale = row is None or row[0] != index.version
     if connection.vendor == "postgresql":
-        _install_postgresql(connection, index)
-    elif connection.vendor == "sqlite":
-        _install_sqlite(connection, index)
+        _install_postgresql(connection, index, stale)
+    else:
+        _install_sqlite(connection, index, stale)
+    if stale:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM parallax_search_indexes WHERE name = %s", [index.table])
+            cursor.execute(
+                "INSERT INTO parallax_search_indexes (name, version) VALUES (%s, %s)",
+                [index.table, index.version],
+            )
 
 
 def drop_triggers(connection, index: FullTextIndex) -> None:
@@ -135,7 +154,7 @@ def _quoted(names) -> str:
     return ", ".join(f'"{name}"' for name in names)
 
 
-def _install_postgresql(connection, index: FullTextIndex) -> None:
+def _install_postgresql(connection, index: FullTextIndex, stale: bool) -> None:
     table = index.table
     cases = "\n".join(
         f"        WHEN '{code}' THEN '{config}'" for code, config in LANGUAGE_CONFIGS.items()
@@ -175,6 +194,12 @@ def _install_postgresql(connection, index: FullTextIndex) -> None:
             [f"{table}_search%"],
         )
         triggers = {row[0] for row in cursor.fetchall()}
+        if stale:
+            # Another text, language or set of watched columns: made again, every row
+            # indexed again below.
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{table}_search" ON "{table}"')
+            triggers.discard(f"{table}_search")
+            cursor.execute(f'UPDATE "{table}" SET search_vector = NULL')
         cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [f"{table}_search_gin"])
         if cursor.fetchone() is None:
             cursor.execute(
@@ -238,9 +263,13 @@ def _install_postgresql(connection, index: FullTextIndex) -> None:
         )
 
 
-def _install_sqlite(connection, index: FullTextIndex) -> None:
+def _install_sqlite(connection, index: FullTextIndex, stale: bool) -> None:
     table, fts = index.table, index.fts
     new_text = index._text("NEW")
+    if stale:
+        drop_triggers(connection, index)
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP TABLE IF EXISTS "{fts}"')
     with connection.cursor() as cursor:
         try:
             cursor.execute(
