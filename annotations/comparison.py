@@ -188,6 +188,14 @@ class Comparison:
         )
 
 
+def context_in_window(annotation) -> tuple[str, str]:
+    """The words before and after an anchored annotation in its sentence, from `context`:
+    the text its query cut from `context_start` (queries.context_window()), never the
+    article's whole text."""
+    offset = annotation.context_start
+    return sentence_context(annotation.context, annotation.start - offset, annotation.end - offset)
+
+
 def compare(
     claim: Claim, annotations: list[Annotation], story_outlets: list[Outlet], filters: Filters
 ) -> Comparison:
@@ -203,8 +211,7 @@ def compare(
         if not filters.matches(annotation):
             continue
         if annotation.anchor_status == Annotation.AnchorStatus.ANCHORED:
-            text = annotation.article.text
-            before, after = sentence_context(text, annotation.start, annotation.end)
+            before, after = context_in_window(annotation)
         else:
             # In review or orphaned, its offsets point into an earlier text: the context
             # comes from what it stored, never from the current text at those offsets.

@@ -211,12 +211,24 @@ def claims_to_showcase() -> QuerySet[Claim]:
 CONTEXT_REACH = 400
 
 
+def context_window() -> dict:
+    """Annotations for a queryset's annotate(): `context`, the article's text from
+    `context_start` to CONTEXT_REACH characters past the quote, cut by the database."""
+    context_start = Greatest(F("start") - CONTEXT_REACH, Value(0))
+    return {
+        "context_start": context_start,
+        # SQL counts from 1; the end is the quote's end plus the reach.
+        "context": Substr(
+            "article__text", context_start + 1, F("end") + CONTEXT_REACH - context_start
+        ),
+    }
+
+
 def first_excerpt_per_outlet(claim: Claim) -> QuerySet[Annotation]:
     """The claim's first live, anchored annotation in each outlet, outlets in order of first
     publication (undated last), then by name; slice it to the outlets wanted. Each has its
     article and outlet (not the article's text), its tags (one more query), and `context`:
     the article's text from `context_start` to CONTEXT_REACH characters past the quote."""
-    context_start = Greatest(F("start") - CONTEXT_REACH, Value(0))
     annotations = (
         # Only anchored ones: an orphan's or a reviewed one's offsets refer to an earlier
         # text (the claim page shows those, marked, from their stored context).
@@ -230,15 +242,7 @@ def first_excerpt_per_outlet(claim: Claim) -> QuerySet[Annotation]:
                 to_attr="tag_links",
             )
         )
-        .annotate(
-            context_start=context_start,
-            # SQL counts from 1; the end is the quote's end plus the reach.
-            context=Substr(
-                "article__text",
-                context_start + 1,
-                F("end") + CONTEXT_REACH - context_start,
-            ),
-        )
+        .annotate(**context_window())
         .order_by(
             F("article__published").asc(nulls_last=True),
             "article__outlet__name",

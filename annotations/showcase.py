@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from annotations import queries
-from annotations.comparison import Excerpt
-from sources.text.context import sentence_context
+from annotations.comparison import Excerpt, context_in_window
 
 # Look for a claim carried by two outlets among this many of the latest published claims,
 # and show this many outlets of it: enough to compare, few enough to stay compact.
@@ -42,11 +41,7 @@ def pick_claim(candidates: Sequence[Any]) -> Any | None:
 def excerpt_in_window(annotation: Any) -> Excerpt:
     """The annotation's excerpt, its sentence around it taken from `context` (the text from
     `context_start`, as first_excerpt_per_outlet() cuts it) rather than the whole text."""
-    offset = annotation.context_start
-    before, after = sentence_context(
-        annotation.context, annotation.start - offset, annotation.end - offset
-    )
-    return Excerpt(annotation, before, after)
+    return Excerpt(annotation, *context_in_window(annotation))
 
 
 def live_comparison() -> Showcase | None:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from annotations import editing
+from annotations import editing, queries
 from annotations.comparison import EXPORT_COLUMNS, Filters, compare, describe, export_rows
 from annotations.forms import ClaimMergeForm, ClaimRenameForm
 from annotations.models import Annotation, Claim, ClaimAlias
@@ -73,9 +73,14 @@ def comparison_for(claim: Claim, filters: Filters):
     annotations = (
         claim.annotations.visible()
         .with_details()
+        # The text around each quote, cut by the database: no article's whole text (or raw
+        # input) is loaded.
+        .annotate(**queries.context_window())
         .prefetch_related(
-            # Each article (with its text, for the context) once, not once per annotation.
-            Prefetch("article", queryset=Article.objects.select_related("outlet"))
+            # Each article once, not once per annotation.
+            Prefetch(
+                "article", queryset=Article.objects.select_related("outlet").defer("text", "raw")
+            )
         )
         .order_by("start", "pk")
     )

@@ -3,10 +3,13 @@
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotations.models import Annotation, Claim, ClaimRelation
@@ -295,3 +298,36 @@ def test_close_the_sky_call_on_the_sample_corpus(client):
     assert sorted(o.name for o in comparison.not_covered) == ["Meduza", "The Dissident"]
     assert Outlet.objects.count() == 5
     assert "Stoltenberg finally got on the line to Zelenskyy, " in html
+
+
+@pytest.mark.django_db
+def test_the_page_and_its_exports_never_load_an_article_text_or_raw_input(client):
+    # Each quote's sentence comes from a window of text the database cuts around it.
+    story = make_story()
+    claim = make_claim(story=story, statement="The gate failed", status=Claim.Status.PUBLISHED)
+    filler = "Unrelated words fill the page. " * 200
+    for n in range(3):
+        article = make_article(
+            outlet=make_outlet(),
+            story=story,
+            text=f"Report {n}\n\n{filler}\n\nOfficials said the gate failed twice. Then {n}.",
+            raw="<html>" + "x" * 5000 + "</html>",
+        )
+        make_annotation(article, "the gate failed twice", claim=claim)
+    urls = [
+        claim.get_absolute_url(),
+        reverse("annotations:claim-export-csv", args=[claim.slug]),
+        reverse("annotations:claim-export-json", args=[claim.slug]),
+    ]
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        selects = [q["sql"] for q in queries if "sources_article" in q["sql"]]
+        assert selects, url
+        for sql in selects:
+            # Selected as a column; SUBSTR("sources_article"."text", …) is the window.
+            assert not re.search(r'(SELECT|,) "sources_article"\."(text|raw)"', sql), (url, sql)
+    page = client.get(urls[0]).content.decode()
+    # The quote's sentence around it, as from the whole text.
+    assert "Officials said <mark" in page
