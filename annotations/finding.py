@@ -42,13 +42,11 @@ def find_in_story(article: Article, text: str, editor: bool = True) -> list[Foun
     if not words:
         return []
     filters = Filters(story=article.story.slug, exclude_article=article.pk)
-    phrase = Search('"' + " ".join(words) + '"', filters=filters, editor=editor)
-    hits = phrase.results(size=MAX_FOUND).hits
+    hits = Search('"' + " ".join(words) + '"', filters=filters, editor=editor).best(MAX_FOUND)
     exact = {hit.id for hit in hits}
     if len(hits) < MAX_FOUND and len(words) > 1:
-        shared = Search(" OR ".join(words), filters=filters, editor=editor)
-        more = [hit for hit in shared.results(size=MAX_FOUND).hits if hit.id not in exact]
-        hits += more[: MAX_FOUND - len(hits)]
+        shared = Search(" OR ".join(words), filters=filters, editor=editor).best(MAX_FOUND)
+        hits += [hit for hit in shared if hit.id not in exact][: MAX_FOUND - len(hits)]
     texts = dict(
         Passage.objects.filter(pk__in=[hit.id for hit in hits])
         .annotate(words=Substr("article__text", F("start") + 1, F("end") - F("start")))

@@ -1,4 +1,4 @@
-"""Search: passages, claim statements and annotation notes, with facets.
+"""Search: passages, claim statements and annotations (quote and note), with facets.
 
 `Search` is the query object the search page and its exports share: it parses the
 query (sources.text.query), widens names to their variants (NameVariants), finds
@@ -7,9 +7,9 @@ tsvectors, SQLite's FTS5), filters, counts and ranks them there, and reads only 
 rows a page shows (a passage's words are cut from its article's text in SQL;
 no article text is ever loaded whole).
 
-Counts and facets are over the hits, never a whole table, and over at most
-COUNT_LIMIT of them: past that the page says "over 10,000" and that the facet
-counts are estimates.
+Counts, ranking and facets are over the hits, never a whole table, and over at
+most COUNT_LIMIT of them: past that the page says "over 10,000", and the facets are
+counted over a SAMPLE of them and said to be estimates.
 """
 
 import html
@@ -49,6 +49,7 @@ FOUND_COLUMNS = "h.id, h.rank, h.story_id, h.article_id, h.kind, h.p_start, h.p_
 # Past COUNT_LIMIT hits, ranking and facets are over the first SAMPLE of them (and the
 # page says the counts are estimates): the hits are not all read with their articles.
 SAMPLE = 2_000
+KIND_LABELS = dict(Passage.Kind.choices)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class FacetValue:
 
 @dataclass
 class Hit:
-    """One result: `kind` is its group; `snippet` safe HTML with the matches marked."""
+    """One result of `group`; `snippet` is safe HTML with the matches marked."""
 
     group: str
     id: int
@@ -129,8 +130,8 @@ def marked(text: str) -> str:
 
 def _strip_marks(sql: str) -> str:
     """The SQL text without our private marks, and with "<" and "&" disguised."""
-    for char, stand_in in ((MARK_START, ""), (MARK_END, ""), (LESS_THAN, ""), (AMPERSAND, "")):
-        sql = f"replace({sql}, '{char}', '{stand_in}')"
+    for char in (MARK_START, MARK_END, LESS_THAN, AMPERSAND):
+        sql = f"replace({sql}, '{char}', '')"
     return f"replace(replace({sql}, '<', '{LESS_THAN}'), '&', '{AMPERSAND}')"
 
 
@@ -186,8 +187,9 @@ class Search:
             totals[group] = (min(n, COUNT_LIMIT), n > COUNT_LIMIT)
         return Results(hits, min(total, COUNT_LIMIT), total > COUNT_LIMIT, facets, totals)
 
-    def export_rows(self, limit: int = EXPORT_LIMIT) -> list[Hit]:
-        """The first `limit` hits, best first (the exports' rows)."""
+    def best(self, limit: int) -> list[Hit]:
+        """The first `limit` hits, best first, without facets or totals (the exports'
+        rows, and what "find it in the other outlets" offers)."""
         if self.empty:
             return []
         with_sql, params, rows_sql, rows_params = self._page_sql(self.widen(), 1, limit)
@@ -200,14 +202,13 @@ class Search:
         params: for other listings to filter by (the claims index)."""
         ctes, params = self.backend.ctes(self.widen())
         match_sql, match_params = self._match(self.widen(), group)
-        with_sql = "WITH " + ", ".join(ctes) + " " if ctes else ""
-        return f"{with_sql}SELECT h.id FROM ({match_sql}) h", [*params, *match_params]
+        return f"{_with(ctes)}SELECT h.id FROM ({match_sql}) h", [*params, *match_params]
 
     # -- SQL -------------------------------------------------------------------
     #
-    # A statement starts from the backend's CTEs (PostgreSQL's tsqueries), then `hits`:
-    # the group's hits with their facet columns, filtered and capped at COUNT_LIMIT + 1
-    # rows. Ranking, facets and the total are over `hits`: a word found in half the
+    # A statement starts from the backend's CTEs (PostgreSQL's tsqueries), then `found`:
+    # the group's hits, filtered and capped at COUNT_LIMIT + 1 rows, which give the total
+    # and the ranked page; then `hits`, those counted by facet. A word found in half the
     # passages costs little more than one found COUNT_LIMIT times.
 
     def _match(self, query: Query, group: str) -> tuple[str, list]:
@@ -221,9 +222,9 @@ class Search:
 
     def _with_hits(self, query: Query, group: str) -> tuple[str, list]:
         """ "WITH …, found AS (…), hits AS (…) " and its params: `found` holds up to
-        COUNT_LIMIT + 1 hits (its count is the total), `hits` those ranked and counted
-        by facet, with their stories, outlets and years: all of `found`, or its first
-        SAMPLE rows when there are more than COUNT_LIMIT."""
+        COUNT_LIMIT + 1 hits (its count is the total), `hits` those counted by facet,
+        with their stories, outlets and years: all of `found`, or its first SAMPLE rows
+        when there are more than COUNT_LIMIT."""
         ctes, params = self.backend.ctes(query)
         match_sql, match_params = self._match(query, group)
         ctes.append(
@@ -238,7 +239,7 @@ class Search:
             f"WHERE h.n <= (CASE WHEN (SELECT count(*) FROM found) > {COUNT_LIMIT} "
             f"THEN {SAMPLE} ELSE {COUNT_LIMIT + 1} END))"
         )
-        return "WITH " + ", ".join(ctes) + " ", [*params, *match_params]
+        return _with(ctes), [*params, *match_params]
 
     def _page_sql(self, query: Query, page: int, size: int) -> tuple[str, list, str, list]:
         """The WITH clause (hits, then `page`: one page of those found, best first) and
@@ -307,13 +308,12 @@ class Search:
         facets: dict[str, list[FacetValue]] = defaultdict(list)
         total = 0
         active = dict(self.filters.items())
-        kind_labels = dict(Passage.Kind.choices)
         for facet, value, label, count in rows:
             if facet == "total":
                 total = count
                 continue
             if facet == "kind":
-                label = kind_labels.get(value, value)
+                label = KIND_LABELS.get(value, value)
             value = str(value)
             facets[facet].append(FacetValue(value, label, count, active.get(facet) == value))
         for values in facets.values():
@@ -322,6 +322,10 @@ class Search:
         if "year" in facets:
             facets["year"].sort(key=lambda v: v.value, reverse=True)
         return dict(facets), total
+
+
+def _with(ctes: list[str]) -> str:
+    return "WITH " + ", ".join(ctes) + " " if ctes else ""
 
 
 def _json(value) -> list:
@@ -407,7 +411,7 @@ def _passage_hit(row) -> Hit:
         passage={
             "ordinal": ordinal,
             "kind": kind,
-            "kind_label": dict(Passage.Kind.choices).get(kind, kind),
+            "kind_label": KIND_LABELS.get(kind, kind),
             "start": start,
             "article_id": article_id,
             "url": reverse("annotations:article-detail", args=[article_id]) + f"#p{ordinal}",

@@ -63,17 +63,6 @@ LANGUAGE_CONFIGS = {
 DEFAULT_CONFIG = "simple"
 
 
-def config_for(language: str) -> str:
-    """The text search configuration for a language code ("en-GB" -> "english")."""
-    primary = (language or "").replace("_", "-").split("-")[0].lower()
-    return LANGUAGE_CONFIGS.get(primary, DEFAULT_CONFIG)
-
-
-def configs() -> list[str]:
-    """Every configuration a row may have."""
-    return sorted({DEFAULT_CONFIG, *LANGUAGE_CONFIGS.values()})
-
-
 def configs_in_use(connection) -> list[str]:
     """The configurations rows have had (PostgreSQL; one small query), `simple` always."""
     with connection.cursor() as cursor:
@@ -116,8 +105,9 @@ class FullTextIndex:
 
 
 def install(connection, index: FullTextIndex) -> None:
-    """Create what `index` needs on this database, if missing, and index every row that
-    has no entry yet; every row again when the index's version changed (or is unknown)."""
+    """Create what `index` needs on this database, if missing. Every row is indexed when
+    the index's version changed (or is unknown: the index is new); on SQLite also the rows
+    written while its triggers were away (a migration)."""
     if connection.vendor not in ("postgresql", "sqlite"):
         return
     with connection.cursor() as cursor:
@@ -161,11 +151,6 @@ def _install_postgresql(connection, index: FullTextIndex, stale: bool) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
-        # ORs tsqueries together: a search's query in every configuration, for one scan.
-        cursor.execute(
-            "CREATE OR REPLACE AGGREGATE parallax_tsquery_or(tsquery) "
-            "(SFUNC = tsquery_or, STYPE = tsquery)"
-        )
         cursor.execute(
             f"""
             CREATE OR REPLACE FUNCTION parallax_search_config(language text)
@@ -199,7 +184,6 @@ def _install_postgresql(connection, index: FullTextIndex, stale: bool) -> None:
             # indexed again below.
             cursor.execute(f'DROP TRIGGER IF EXISTS "{table}_search" ON "{table}"')
             triggers.discard(f"{table}_search")
-            cursor.execute(f'UPDATE "{table}" SET search_vector = NULL')
         cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [f"{table}_search_gin"])
         if cursor.fetchone() is None:
             cursor.execute(
@@ -251,15 +235,18 @@ def _install_postgresql(connection, index: FullTextIndex, stale: bool) -> None:
                     f'CREATE TRIGGER "{name}" AFTER UPDATE OF {_quoted(columns)} ON "{other}" '
                     f'FOR EACH ROW EXECUTE FUNCTION "{name}"()'
                 )
+        if not stale:
+            # The trigger has indexed every row written since the index was made.
+            return
         row = f'"{table}"'
         cursor.execute(
             f"UPDATE {row} SET search_config = parallax_search_config({index._language(row)}), "
             f"search_vector = to_tsvector(parallax_search_config({index._language(row)}), "
-            f"{index._vector_input(row)}) WHERE search_vector IS NULL"
+            f"{index._vector_input(row)})"
         )
         cursor.execute(
             f"INSERT INTO parallax_search_configs SELECT DISTINCT search_config FROM {row} "
-            f"WHERE search_config IS NOT NULL ON CONFLICT DO NOTHING"
+            "ON CONFLICT DO NOTHING"
         )
 
 

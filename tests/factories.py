@@ -14,6 +14,20 @@ ARTICLE_TEXT = (
     "“We knew the hinges were corroded,” the chief engineer wrote."
 )
 
+# An article the correction tests correct: MEMO_TEXT, then MEMO_RECOUNTED (a figure
+# changed in the second paragraph, the third paragraph withdrawn).
+MEMO_TEXT = (
+    "Barrier failed, memo shows\n\n"
+    "The flood barrier failed twice before the storm, an internal memo shows.\n\n"
+    "The chief engineer wrote that the hinges were corroded.\n\n"
+    "Officials declined to comment on the report."
+)
+MEMO_RECOUNTED = (
+    "Barrier failed, memo shows\n\n"
+    "The flood barrier failed three times before the storm, an internal memo shows.\n\n"
+    "Officials declined to comment on the report."
+)
+
 
 def make_outlet(**fields) -> Outlet:
     n = next(_n)

@@ -78,6 +78,11 @@ def _posted_version(request) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _changed_since(stale: StaleEdit, outcome: str) -> str:
+    """Who changed the annotation since the editor's page was made, and what that meant."""
+    return f"{stale.changed_by} changed this annotation since you opened the page; {outcome}"
+
+
 def _decide(request, annotation: Annotation, decide, done: str):
     """Apply one decision (an anchoring function), then go back with what happened."""
     try:
@@ -85,11 +90,7 @@ def _decide(request, annotation: Annotation, decide, done: str):
     except anchoring.AnchoringRefused as refused:
         messages.error(request, refused.message)
     except StaleEdit as stale:
-        messages.error(
-            request,
-            f"{stale.changed_by} changed this annotation since you opened the page; "
-            "nothing was done. Look at it again below.",
-        )
+        messages.error(request, _changed_since(stale, "nothing was done. Look at it again below."))
     else:
         messages.success(request, done)
     return _back(request, annotation)
@@ -195,8 +196,9 @@ def annotation_move(request, annotation_id):
         except StaleEdit as stale:
             form.add_error(
                 None,
-                f"{stale.changed_by} changed this annotation since you opened the page; "
-                "nothing was moved. It may no longer need moving: see the review list.",
+                _changed_since(
+                    stale, "nothing was moved. It may no longer need moving: see the review list."
+                ),
             )
         else:
             messages.success(

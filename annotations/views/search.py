@@ -2,7 +2,6 @@
 
 import html
 import json
-from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -39,19 +38,6 @@ EXPORT_COLUMNS = {
     "claims": ["story", "statement", "url", "context"],
     "annotations": ["outlet", "story", "article", "quote", "note", "url", "context"],
 }
-
-
-class _Counted(Sequence):
-    """A stand-in list of `count` hits for Paginator, which only needs the count."""
-
-    def __init__(self, count: int):
-        self.count_ = count
-
-    def __len__(self):
-        return self.count_
-
-    def __getitem__(self, index):
-        return []
 
 
 def _with(params, name: str, value: str | None) -> str:
@@ -92,7 +78,8 @@ def search(request):
         return _export(request, search, export)
     number = _page_number(request.GET.get("page", ""))
     results = search.results(number)
-    paginator = Paginator(_Counted(results.total), PAGE_SIZE)
+    # The paginator needs only the count: a range stands in for the hits.
+    paginator = Paginator(range(results.total), PAGE_SIZE)
     page = paginator.get_page(number)
     if page.number != number:
         results = search.results(page.number)
@@ -146,7 +133,7 @@ def search(request):
 
 def _export(request, search: Search, export: str) -> HttpResponse:
     """Up to EXPORT_LIMIT hits of the shown group, with their context."""
-    hits = search.export_rows()
+    hits = search.best(EXPORT_LIMIT)
     base = request.build_absolute_uri("/")[:-1]
     rows = [_export_row(hit, base) for hit in hits]
     stamp = timezone.now().strftime("%Y%m%d-%H%M")

@@ -10,16 +10,11 @@ from django.urls import reverse
 from annotations.models import Annotation
 from sources.models import ArticleVersion
 from sources.revisions import revise_text
-from tests.factories import make_annotation, make_article, make_claim, make_tag
+from tests.factories import MEMO_TEXT, make_annotation, make_article, make_claim, make_tag
 
 pytestmark = pytest.mark.django_db
 
-OLD_TEXT = (
-    "Barrier failed, memo shows\n\n"
-    "The flood barrier failed twice before the storm, an internal memo shows.\n\n"
-    "The chief engineer wrote that the hinges were corroded.\n\n"
-    "Officials declined to comment on the report."
-)
+OLD_TEXT = MEMO_TEXT
 # The engineer's sentence deleted, a paragraph added at the top.
 NEW_TEXT = (
     "Barrier failed, memo shows\n\n"

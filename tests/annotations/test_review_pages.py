@@ -11,24 +11,21 @@ from django.urls import reverse
 from annotations.models import Annotation, AnnotationRevision
 from sources.models import ArticleVersion
 from sources.revisions import revise_text
-from tests.factories import make_annotation, make_article, make_claim, make_tag
+from tests.factories import (
+    MEMO_RECOUNTED,
+    MEMO_TEXT,
+    make_annotation,
+    make_article,
+    make_claim,
+    make_tag,
+)
 
 pytestmark = pytest.mark.django_db
 
 Status = Annotation.AnchorStatus
 Action = AnnotationRevision.Action
 
-OLD_TEXT = (
-    "Barrier failed, memo shows\n\n"
-    "The flood barrier failed twice before the storm, an internal memo shows.\n\n"
-    "The chief engineer wrote that the hinges were corroded.\n\n"
-    "Officials declined to comment on the report."
-)
-NEW_TEXT = (
-    "Barrier failed, memo shows\n\n"
-    "The flood barrier failed three times before the storm, an internal memo shows.\n\n"
-    "Officials declined to comment on the report."
-)
+OLD_TEXT, NEW_TEXT = MEMO_TEXT, MEMO_RECOUNTED
 REVIEW_QUOTE = "failed twice before the storm"
 PROPOSED_QUOTE = "failed three times before the storm"
 
