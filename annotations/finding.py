@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db.models import F
 from django.db.models.functions import Substr
 
-from annotations.search import Filters, Hit, Search
+from reading.search import Filters, Hit, Search
 from sources.models import Article, Passage
 from sources.text.query import MAX_TERMS, fold
 

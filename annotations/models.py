@@ -5,12 +5,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
-from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
-from annotations.reading import mark_classes
+from reading import addresses
+from reading.passages import mark_classes
 from sources.models import Article, Story, unique_slug
 from sources.text.anchoring import quote_matches, quote_selector
 from sources.text.query import fold
@@ -96,7 +96,7 @@ class Tag(TagBase):
             raise ValidationError({"name": problem})
 
     def get_absolute_url(self):
-        return reverse("annotations:tag-detail", args=[self.slug])
+        return addresses.tag(self.slug)
 
     @property
     def is_proposed(self) -> bool:
@@ -143,7 +143,7 @@ class Claim(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("annotations:claim-detail", args=[self.slug])
+        return addresses.claim(self.slug)
 
     @staticmethod
     def key_for(statement: str) -> str:
@@ -335,7 +335,7 @@ class Annotation(models.Model):
         return f"“{self.exact[:60]}” in {self.article}"
 
     def get_absolute_url(self):
-        return reverse("annotations:annotation-detail", args=[self.pk])
+        return addresses.annotation(self.pk)
 
     def clean(self):
         super().clean()

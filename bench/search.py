@@ -32,7 +32,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from annotations.search import Filters, Search  # noqa: E402
+from reading.search import Filters, Search  # noqa: E402
 from sources.models import Article, Outlet, Story  # noqa: E402
 
 REPEAT = 7

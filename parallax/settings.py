@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "sources",
     "annotations",
+    "reading",
     # Project-wide models (the audit log, login delays); after auth and axes, whose
     # admin pages it replaces.
     "parallax",
@@ -183,6 +184,8 @@ PARALLAX_MAX_UPLOAD_MEMBERS = 2000
 # timeout. The import_articles command has neither limit.
 PARALLAX_MAX_UPLOAD_ARTICLES = 1000
 PARALLAX_MAX_UPLOAD_RECORDS = 2000
+# A claim page shows at most this many excerpts; its filters narrow a claim carried wider.
+PARALLAX_CLAIM_PAGE_EXCERPTS = 500
 # Django answers 400 past this; one more than ours, so the import page can say it in words.
 DATA_UPLOAD_MAX_NUMBER_FILES = PARALLAX_MAX_UPLOAD_FILES + 1
 # Form data outside files (a pasted text): room for one article and the other fields.
@@ -212,8 +215,8 @@ if PARALLAX_NUM_PROXIES < 0:
     raise ImproperlyConfigured(f"NUM_PROXIES must be 0 or more, not {PARALLAX_NUM_PROXIES}")
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "reading:home"
+LOGOUT_REDIRECT_URL = "reading:home"
 
 # Tags are case-insensitive: "Admission" and "admission" are one tag.
 TAGGIT_CASE_INSENSITIVE = True

@@ -3,17 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from parallax import login, views
+from parallax import login
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accounts/login/", login.LoginView.as_view(), name="login"),
     # One login page, with its throttle and messages: the admin's sends people to ours.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("sources.urls")),
+    path("", include("reading.urls")),
     path("", include("annotations.urls")),
 ]
 
-handler500 = views.server_error
+handler500 = "parallax.views.server_error"

@@ -3,8 +3,9 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.text import slugify
+
+from reading import addresses
 
 
 def cut_slug(slug: str, length: int) -> str:
@@ -57,7 +58,7 @@ class Outlet(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("annotations:outlet-detail", args=[self.slug])
+        return addresses.outlet(self.slug)
 
 
 class Story(models.Model):
@@ -81,7 +82,7 @@ class Story(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("annotations:story-detail", args=[self.slug])
+        return addresses.story(self.slug)
 
 
 def content_hash(text: str) -> str:
@@ -146,7 +147,7 @@ class Article(models.Model):
         self._remember_text()
 
     def get_absolute_url(self):
-        return reverse("annotations:article-detail", args=[self.pk])
+        return addresses.article(self.pk)
 
     @classmethod
     def from_db(cls, *args, **kwargs):
@@ -239,7 +240,7 @@ class ArticleVersion(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("annotations:article-version", args=[self.article_id, self.number])
+        return addresses.article_version(self.article_id, self.number)
 
 
 class Passage(models.Model):

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from annotations.models import Annotation, Claim
-from annotations.queries import CONTEXT_REACH
-from annotations.showcase import SHOWCASE_OUTLETS, excerpt_in_window, pick_claim
+from reading.queries import CONTEXT_REACH
+from reading.showcase import SHOWCASE_OUTLETS, excerpt_in_window, pick_claim
 from sources.text.context import sentence_context
 from tests.factories import (
     ARTICLE_TEXT,

@@ -32,7 +32,7 @@ def without_path(page: str, path: str) -> str:
 def test_a_draft_claim_and_a_missing_one_answer_the_same_404_to_a_reader(client):
     draft = make_claim(statement="A secret in the making", status=Claim.Status.DRAFT)
     draft_path = draft.get_absolute_url()
-    missing_path = reverse("annotations:claim-detail", args=["never-was-a-claim"])
+    missing_path = reverse("reading:claim", args=["never-was-a-claim"])
 
     draft_response = client.get(draft_path)
     missing_response = client.get(missing_path)

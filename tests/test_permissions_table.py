@@ -123,23 +123,23 @@ CLAIM_WRITES = {
 # "[published]", on the owner's published claim.
 ACCESS = {
     # ---- Site pages: anonymous, reader, owner, other, moderator ----
-    "home": everyone(page(200)),
+    "reading:home": everyone(page(200)),
     # Django's LoginView is a FormView, whose PUT is its POST: an empty form, 200.
     "login": everyone(admin_form(200, 200)),
     "logout": everyone(action(302)),
-    "annotations:story-detail": everyone(page(200)),
-    "annotations:outlet-detail": everyone(page(200)),
+    "reading:story": everyone(page(200)),
+    "reading:outlet": everyone(page(200)),
     "annotations:vocabulary": everyone(page(200)),
     # Proposed tags are usable at once (annotations.models.Tag), so their page is public.
-    "annotations:tag-detail": everyone(page(200)),
-    "annotations:claim-list": everyone(page(200)),
-    "annotations:search": everyone(page(200)),
-    "annotations:article-detail": everyone(page(200)),
-    "annotations:annotation-detail": everyone(page(200)),
+    "reading:tag": everyone(page(200)),
+    "reading:claims": everyone(page(200)),
+    "reading:search": everyone(page(200)),
+    "reading:article": everyone(page(200)),
+    "reading:annotation": everyone(page(200)),
     "annotations:tag-styles": everyone(page(200)),
     # An article's texts, the current one and the earlier ones kept by corrections.
-    "annotations:article-versions": everyone(page(200)),
-    "annotations:article-version": everyone(page(200)),
+    "reading:article-versions": everyone(page(200)),
+    "reading:article-version": everyone(page(200)),
     # ---- Editing: anonymous, reader, owner, other, moderator ----
     "sources:import": roles(
         form(LOGIN, LOGIN), form(403, 403), form(200, 200), form(200, 200), form(200, 200)
@@ -177,18 +177,16 @@ ACCESS = {
         form(LOGIN, LOGIN), form(403, 403), form(200, 200), form(403, 403), form(200, 200)
     ),
     # ---- Claims, on the owner's draft: anonymous, reader, owner, other, moderator ----
-    "annotations:claim-detail": roles(page(404), page(404), page(200), page(200), page(200)),
-    "annotations:claim-export-csv": roles(page(404), page(404), page(200), page(200), page(200)),
-    "annotations:claim-export-raw-csv": roles(
-        page(404), page(404), page(200), page(200), page(200)
-    ),
-    "annotations:claim-export-json": roles(page(404), page(404), page(200), page(200), page(200)),
+    "reading:claim": roles(page(404), page(404), page(200), page(200), page(200)),
+    "reading:claim-csv": roles(page(404), page(404), page(200), page(200), page(200)),
+    "reading:claim-raw-csv": roles(page(404), page(404), page(200), page(200), page(200)),
+    "reading:claim-json": roles(page(404), page(404), page(200), page(200), page(200)),
     **CLAIM_WRITES,
     # ---- Claims, on the owner's published claim ----
-    "annotations:claim-detail [published]": everyone(page(200)),
-    "annotations:claim-export-csv [published]": everyone(page(200)),
-    "annotations:claim-export-raw-csv [published]": everyone(page(200)),
-    "annotations:claim-export-json [published]": everyone(page(200)),
+    "reading:claim [published]": everyone(page(200)),
+    "reading:claim-csv [published]": everyone(page(200)),
+    "reading:claim-raw-csv [published]": everyone(page(200)),
+    "reading:claim-json [published]": everyone(page(200)),
     # The writes answer as on the draft.
     **{f"{name} [published]": row for name, row in CLAIM_WRITES.items()},
     # ---- Vocabulary steps, on a proposed tag: moderators only ----

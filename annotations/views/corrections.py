@@ -7,12 +7,11 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
-from annotations.review import version_changes
 from parallax.permissions import editor_required
 from sources.importer import file_size
-from sources.models import Article, ArticleVersion
+from sources.models import Article
 from sources.revisions import CorrectionRefused, revise_text
 
 
@@ -119,37 +118,3 @@ def _corrected_message(article: Article, counts: dict[str, int]) -> str:
         url = reverse("annotations:article-review", args=[article.pk])
         return format_html('{} <a href="{}">Review them</a>.', text, url)
     return text
-
-
-@require_safe
-def article_versions(request, article_id):
-    """The article's texts: the current one and every earlier one kept."""
-    article = get_object_or_404(
-        Article.objects.select_related("outlet", "story").defer("text", "raw"), pk=article_id
-    )
-    versions = article.versions.select_related("created_by").defer("text").order_by("-number")
-    return render(
-        request,
-        "annotations/article_versions.html",
-        {"article": article, "versions": list(versions)},
-    )
-
-
-@require_safe
-def article_version_detail(request, article_id, number):
-    """One text of the article, with the words that differ from the current text marked.
-    The current version's number shows the current text."""
-    article = get_object_or_404(
-        Article.objects.select_related("outlet", "story").defer("raw"), pk=article_id
-    )
-    version = None
-    if number != article.text_version:
-        version = get_object_or_404(
-            ArticleVersion.objects.select_related("created_by"), article=article, number=number
-        )
-    changes = version_changes(version.text, article.text) if version else None
-    return render(
-        request,
-        "annotations/article_version_detail.html",
-        {"article": article, "version": version, "number": number, "changes": changes},
-    )

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from annotations.models import ClaimRelation
 from annotations.relations import RelationForm, add_relation, remove_relation, seen_from
-from annotations.views.claims import MovedClaim, load_claim
 from parallax.permissions import can_change, editor_required
+from reading.views.claims import MovedClaim, load_claim
 
 
 def _claim(request, slug):

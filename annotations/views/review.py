@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from annotations import anchoring
 from annotations.editing import StaleEdit
 from annotations.models import Annotation
-from annotations.reading import article_blocks
 from annotations.review import annotations_to_review, old_place, review_items
 from parallax.permissions import can_change, editor_required
+from reading.passages import article_blocks
 from sources.models import Article
 
 REVIEW_PER_PAGE = 20

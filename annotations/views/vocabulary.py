@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from annotations import queries
 from annotations.models import Tag
 from annotations.vocabulary import (
     VocabularyError,
@@ -18,6 +17,7 @@ from annotations.vocabulary import (
     reject_tag,
 )
 from parallax.permissions import is_editor, is_moderator, moderator_required
+from reading import queries
 
 # Proposals wait on one page at a time; a moderator works through them in order.
 PROPOSED_PER_PAGE = 50

@@ -42,14 +42,14 @@ def test_article_page_tells_every_reader_the_text_was_corrected(client, correcte
     article, _, _, _ = corrected
     html = client.get(article.get_absolute_url()).content.decode()
     assert "<strong>Corrected:</strong> this text was changed on" in html
-    assert reverse("annotations:article-versions", args=[article.pk]) in html
+    assert reverse("reading:article-versions", args=[article.pk]) in html
 
 
 def test_an_uncorrected_article_says_nothing_of_versions(client):
     article = make_article()
     html = client.get(article.get_absolute_url()).content.decode()
     assert "Corrected:" not in html
-    assert reverse("annotations:article-versions", args=[article.pk]) not in html
+    assert reverse("reading:article-versions", args=[article.pk]) not in html
 
 
 def test_only_anchored_annotations_are_highlighted(editor_client, corrected):
@@ -73,17 +73,17 @@ def test_only_anchored_annotations_are_highlighted(editor_client, corrected):
 
 def test_versions_page_lists_the_current_and_earlier_texts(client, corrected):
     article, _, _, _ = corrected
-    response = client.get(reverse("annotations:article-versions", args=[article.pk]))
+    response = client.get(reverse("reading:article-versions", args=[article.pk]))
     html = response.content.decode()
     assert [v.number for v in response.context["versions"]] == [1]
-    assert reverse("annotations:article-version", args=[article.pk, 1]) in html
-    assert reverse("annotations:article-version", args=[article.pk, 2]) in html
+    assert reverse("reading:article-version", args=[article.pk, 1]) in html
+    assert reverse("reading:article-version", args=[article.pk, 2]) in html
     assert "through the article page" in html
 
 
 def test_an_earlier_version_shows_the_words_that_changed(client, corrected):
     article, _, _, _ = corrected
-    response = client.get(reverse("annotations:article-version", args=[article.pk, 1]))
+    response = client.get(reverse("reading:article-version", args=[article.pk, 1]))
     html = response.content.decode()
     assert response.status_code == 200
     assert "<del>twice</del><ins>three times</ins>" in html
@@ -93,14 +93,14 @@ def test_an_earlier_version_shows_the_words_that_changed(client, corrected):
 
 def test_the_current_version_shows_the_current_text(client, corrected):
     article, _, _, _ = corrected
-    response = client.get(reverse("annotations:article-version", args=[article.pk, 2]))
+    response = client.get(reverse("reading:article-version", args=[article.pk, 2]))
     assert "This is the article’s current text." in response.content.decode()
     assert "failed three times" in response.content.decode()
 
 
 def test_a_version_the_article_never_had_is_not_found(client, corrected):
     article, _, _, _ = corrected
-    response = client.get(reverse("annotations:article-version", args=[article.pk, 3]))
+    response = client.get(reverse("reading:article-version", args=[article.pk, 3]))
     assert response.status_code == 404
 
 
@@ -118,7 +118,7 @@ def test_permalink_made_on_an_earlier_version_says_so_and_shows_its_words_there(
         "the hinges were corroded",
         ".",
     )
-    assert reverse("annotations:article-version", args=[article.pk, 1]) in html
+    assert reverse("reading:article-version", args=[article.pk, 1]) in html
 
 
 def test_permalink_on_the_current_text_says_nothing_of_versions(client, corrected):
@@ -175,7 +175,7 @@ def test_texts_too_long_to_diff_are_shown_without_the_difference(client, editor)
     assert len(long_text) > DIFF_MAX_CHARS
     article = make_article(text=long_text)
     revise_text(article, long_text + "\n\nA line added.", user=editor, source="reader")
-    response = client.get(reverse("annotations:article-version", args=[article.pk, 1]))
+    response = client.get(reverse("reading:article-version", args=[article.pk, 1]))
     html = response.content.decode()
     assert response.context["changes"] is None
     assert "too long to compare word by word" in html

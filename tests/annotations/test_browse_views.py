@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from annotations.models import Annotation, Claim
-from annotations.views.browse import ARTICLES_PER_PAGE, http_url, language_name
-from parallax.views import HOME_STORIES
+from reading.views.browse import ARTICLES_PER_PAGE, http_url, language_name
+from reading.views.home import HOME_STORIES
 from tests.conftest import EDITOR_PASSWORD
 from tests.factories import (
     ARTICLE_TEXT,

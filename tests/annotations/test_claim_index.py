@@ -5,7 +5,7 @@ from django.db import connection
 from django.utils import timezone
 
 from annotations.models import Annotation, Claim
-from annotations.views.browse import CLAIMS_PER_PAGE, query_param
+from reading.views.browse import CLAIMS_PER_PAGE, query_param
 from tests.factories import (
     ARTICLE_TEXT,
     make_annotation,

@@ -13,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotations.models import Annotation, Claim, ClaimRelation
+from reading.comparison import Filters
+from reading.queries import ClaimExcerpts
 from sources.models import Article, Outlet
 from tests.factories import make_annotation, make_article, make_claim, make_outlet, make_story
 from tests.helpers import SAMPLE_CORPUS, require_sample_corpus
@@ -119,15 +121,13 @@ def test_link_preview_meta(client, story):
 
 def test_exports_follow_the_filters(client, story):
     claim = story.claims.get()
-    response = client.get(
-        reverse("annotations:claim-export-csv", args=[claim.slug]) + "?stance=reports"
-    )
+    response = client.get(reverse("reading:claim-csv", args=[claim.slug]) + "?stance=reports")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [(r["outlet"], r["quote"], r["tags"], r["stance"]) for r in rows] == [
         ("Quay Daily", "failed two inspections", "quote", "reports")
     ]
-    data = client.get(reverse("annotations:claim-export-json", args=[claim.slug])).json()
+    data = client.get(reverse("reading:claim-json", args=[claim.slug])).json()
     assert data["claim"]["statement"] == "The mayor knew"
     assert [e["outlet"] for e in data["excerpts"]] == ["Quay Daily", "Harbour Wire"]
     assert data["excerpts"][1]["original_url"].endswith("#:~:text=the%20hinges%20were%20corroded")
@@ -138,8 +138,8 @@ def test_draft_is_404_for_readers_page_and_exports_and_200_for_editors(editor_cl
     # editor_client is the `client` fixture logged in; readers get a client of their own.
     client = Client()
     claim = make_claim(statement="Still a draft")
-    for name in ("claim-detail", "claim-export-csv", "claim-export-json"):
-        url = reverse(f"annotations:{name}", args=[claim.slug])
+    for name in ("claim", "claim-csv", "claim-json"):
+        url = reverse(f"reading:{name}", args=[claim.slug])
         assert client.get(url).status_code == 404
         assert editor_client.get(url).status_code == 200
     claim.status = Claim.Status.PUBLISHED
@@ -254,14 +254,65 @@ def coverage(outlets, per_outlet):
 
 def test_comparison_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
     small, large = coverage(3, 1), coverage(30, 4)
-    # claim with story, annotations with claim and author, their articles with outlets,
-    # their tags, the story's outlets, the claim's relations both ways (the history is
-    # for editors only).
-    with django_assert_num_queries(6):
+    # claim with story, the matching annotations with claim and author, their tags, their
+    # articles with outlets, the story's outlets, the outlets carrying the claim, the tags on
+    # it, the claim's relations both ways (the history is for editors only).
+    with django_assert_num_queries(8):
         client.get(small.get_absolute_url())
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         response = client.get(large.get_absolute_url())
     assert len(response.context["comparison"].excerpts) == 120
+
+
+@pytest.mark.parametrize("name", ["claim-csv", "claim-raw-csv", "claim-json"])
+def test_exports_run_a_fixed_number_of_queries(client, django_assert_num_queries, name):
+    small, large = coverage(3, 1), coverage(30, 4)
+    # claim with story, the matching annotations with claim and author, their tags, their
+    # articles with outlets, the story's outlets, the outlets carrying it, the tags on it.
+    for claim, excerpts in ((small, 3), (large, 120)):
+        url = reverse(f"reading:{name}", args=[claim.slug])
+        with django_assert_num_queries(7):
+            response = client.get(url + "?tags=quote,framing")
+        assert response.status_code == 200
+        if name == "claim-json":
+            assert len(response.json()["excerpts"]) == excerpts
+        else:
+            assert len(response.content.decode().strip().splitlines()) == excerpts + 1
+
+
+def test_the_database_filters_before_the_listing_stops_at_its_limit(story):
+    """The filters narrow what the database returns, and the limit applies to what they
+    kept: a matching excerpt past the first `limit` of the claim's excerpts is still found."""
+    claim = story.claims.get()
+    post = make_article(
+        outlet=make_outlet(name="Pier Post"),
+        story=story,
+        text="".join(f"Quay report {n}. " for n in range(5)) + "The gate was never tested.",
+    )
+    # Excerpts that come first in the text order, none disputing the claim.
+    for n in range(5):
+        make_annotation(post, f"Quay report {n}.", claim=claim, stance="reports")
+    late = make_annotation(post, "The gate was never tested.", claim=claim, stance="disputes")
+    wire = Annotation.objects.get(stance="disputes", article__outlet__name="Harbour Wire")
+
+    comparison = ClaimExcerpts(claim, Filters(stance="disputes"), limit=2).comparison()
+    assert {e.annotation for e in comparison.excerpts} == {late, wire}
+    assert not comparison.more
+    # Unfiltered, the same limit stops the listing and says so.
+    everything = ClaimExcerpts(claim, Filters(), limit=2).comparison()
+    assert len(everything.excerpts) == 2 and everything.more
+    # The outlets carrying the claim and the tag choices do not depend on the filters.
+    assert [o.name for o in comparison.carrying] == ["Harbour Wire", "Pier Post", "Quay Daily"]
+    assert [t.name for t in comparison.tags] == ["framing", "quote"]
+
+
+def test_the_page_says_when_it_shows_only_the_first_excerpts(client, story, settings):
+    claim = story.claims.get()
+    html = client.get(claim.get_absolute_url()).content.decode()
+    assert "Only the first" not in html
+    settings.PARALLAX_CLAIM_PAGE_EXCERPTS = 1
+    html = client.get(claim.get_absolute_url()).content.decode()
+    assert "Only the first excerpt is shown" in html
 
 
 def test_close_the_sky_call_on_the_sample_corpus(client):
@@ -316,8 +367,8 @@ def test_the_page_and_its_exports_never_load_an_article_text_or_raw_input(client
         make_annotation(article, "the gate failed twice", claim=claim)
     urls = [
         claim.get_absolute_url(),
-        reverse("annotations:claim-export-csv", args=[claim.slug]),
-        reverse("annotations:claim-export-json", args=[claim.slug]),
+        reverse("reading:claim-csv", args=[claim.slug]),
+        reverse("reading:claim-json", args=[claim.slug]),
     ]
     for url in urls:
         with CaptureQueriesContext(connection) as queries:

@@ -5,8 +5,8 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from annotations.coverage import coverage_grid
 from annotations.models import Annotation, Claim
+from reading.coverage import coverage_grid
 from tests.factories import (
     ARTICLE_TEXT,
     make_annotation,

@@ -38,7 +38,7 @@ def rows(response) -> list[dict]:
 
 
 def test_the_spreadsheet_csv_neutralises_every_formula(claim):
-    response = Client().get(reverse("annotations:claim-export-csv", args=[claim.slug]))
+    response = Client().get(reverse("reading:claim-csv", args=[claim.slug]))
     assert response.status_code == 200
     notes = sorted(row["note"] for row in rows(response))
     assert notes == sorted("'" + note for note in HOSTILE_NOTES)
@@ -47,17 +47,17 @@ def test_the_spreadsheet_csv_neutralises_every_formula(claim):
 
 
 def test_the_raw_csv_and_the_json_keep_values_as_they_are(claim):
-    raw = Client().get(reverse("annotations:claim-export-raw-csv", args=[claim.slug]))
+    raw = Client().get(reverse("reading:claim-raw-csv", args=[claim.slug]))
     assert raw.status_code == 200
     assert 'filename="' + claim.slug + '-raw.csv"' in raw["Content-Disposition"]
     assert sorted(row["note"] for row in rows(raw)) == sorted(HOSTILE_NOTES)
-    data = Client().get(reverse("annotations:claim-export-json", args=[claim.slug])).json()
+    data = Client().get(reverse("reading:claim-json", args=[claim.slug])).json()
     assert sorted(e["note"] for e in data["excerpts"]) == sorted(HOSTILE_NOTES)
 
 
 def test_the_claim_page_says_which_csv_is_which(claim):
     page = Client().get(claim.get_absolute_url()).content.decode()
-    assert reverse("annotations:claim-export-raw-csv", args=[claim.slug]) in page
+    assert reverse("reading:claim-raw-csv", args=[claim.slug]) in page
     assert "so that it is never run as a formula" in page
     assert "exactly as stored" in page
 

@@ -7,7 +7,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from annotations.models import Claim
-from annotations.reading import legend_tags
+from reading.passages import legend_tags
 from tests.factories import make_annotation, make_article, make_claim, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,7 @@ def test_a_page_without_tags_has_no_legend(client):
     make_annotation(article, "memo shows")
     html = client.get(article.get_absolute_url()).content.decode()
     assert "Tags on this page" not in html
-    assert render_to_string("annotations/_tag_legend.html", {"tags": []}).strip() == ""
+    assert render_to_string("reading/_tag_legend.html", {"tags": []}).strip() == ""
 
 
 def test_the_claim_page_legend_lists_the_tags_of_its_excerpts(client, tags):
@@ -142,6 +142,6 @@ def test_legend_tags_keep_the_order_of_first_appearance(tags):
 
 def test_a_proposed_tag_is_marked_so_in_the_legend(tags):
     proposed = make_tag(name="spin", status="proposed")
-    html = render_to_string("annotations/_tag_legend.html", {"tags": [tags[0], proposed]})
+    html = render_to_string("reading/_tag_legend.html", {"tags": [tags[0], proposed]})
     assert 'spin</a> <span class="meta">(proposed)</span>' in html
     assert "hedging</a></li>" in html

@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotations.models import Annotation, NameVariants
-from annotations.search import Filters, Search
+from reading.search import Filters, Search
 from sources.revisions import revise_text
 from tests.factories import make_annotation, make_article, make_claim, make_outlet, make_story
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("annotations:search")
+URL = reverse("reading:search")
 
 HARBOUR = (
     "Harbour gates fail again\n\n"
@@ -282,7 +282,7 @@ def test_exports_hold_the_hits_with_their_context(client, world):
     data = json.loads(client.get(URL, {"q": "harbour", "format": "json"}).content)
     assert data["count"] == len(rows)
     assert {row["url"].split("#")[0] for row in data["results"]} >= {
-        "http://testserver" + reverse("annotations:article-detail", args=[a.pk])
+        "http://testserver" + reverse("reading:article", args=[a.pk])
         for a in world[2].values()
         if "harbour" in a.text.lower()
     } - set()
@@ -332,7 +332,7 @@ def test_the_search_page_runs_a_fixed_number_of_queries(
 
 
 def test_the_header_search_box_goes_to_search(client):
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("reading:home")).content.decode()
     assert f'action="{URL}"' in page
 
 
@@ -383,10 +383,10 @@ def test_an_articles_language_changed_later_reindexes_its_passages(client):
 
 def test_past_the_count_limit_counts_are_estimates_and_said_so(client, monkeypatch):
     # The bounds made small (they are 10,000 and 2,000) to cross them with a few rows.
-    monkeypatch.setattr("annotations.search.COUNT_LIMIT", 5)
-    monkeypatch.setattr("annotations.search.SAMPLE", 3)
-    monkeypatch.setattr("annotations.views.search.COUNT_LIMIT", 5)
-    monkeypatch.setattr("annotations.views.search.SAMPLE", 3)
+    monkeypatch.setattr("reading.search.COUNT_LIMIT", 5)
+    monkeypatch.setattr("reading.search.SAMPLE", 3)
+    monkeypatch.setattr("reading.views.search.COUNT_LIMIT", 5)
+    monkeypatch.setattr("reading.views.search.SAMPLE", 3)
     outlet, story = make_outlet(), make_story()
     for n in range(9):
         make_article(outlet=outlet, story=story, text=f"Tide {n}\n\nThe tide {n} rose.")

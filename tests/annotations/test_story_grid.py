@@ -8,14 +8,14 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 
-from annotations.coverage import (
+from annotations.models import Annotation, Claim
+from reading.coverage import (
     NO_STANCE_SYMBOL,
     STANCE_MEANINGS,
     STANCE_SYMBOLS,
     coverage_grid,
     grid_legend,
 )
-from annotations.models import Annotation, Claim
 from tests.factories import (
     ARTICLE_TEXT,
     make_annotation,

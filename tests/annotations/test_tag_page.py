@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annotations.models import Annotation, Claim, Tag
-from annotations.views import browse
 from annotations.vocabulary import tags_for_names
+from reading.views import browse
 from tests.factories import (
     ARTICLE_TEXT,
     make_annotation,
@@ -248,7 +248,7 @@ def test_a_tag_in_any_script_keeps_every_page_up_and_linked(client, name):
     assert f"{name}</h1>" in page.content.decode()
     assert columns(page) == [(article.outlet.name, ["memo shows"])]
 
-    claims = client.get(reverse("annotations:claim-list"), {"tag": tag.slug})
+    claims = client.get(reverse("reading:claims"), {"tag": tag.slug})
     assert claims.status_code == 200
     assert f'<option value="{tag.slug}" selected>{name}</option>' in claims.content.decode()
     assert [c.statement for c in claims.context["page"]] == ["The gate failed."]

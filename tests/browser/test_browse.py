@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from annotations.models import Claim
-from annotations.views.browse import ARTICLES_PER_PAGE
+from reading.views.browse import ARTICLES_PER_PAGE
 from tests.browser.helpers import check_page
 from tests.factories import (
     ARTICLE_TEXT,

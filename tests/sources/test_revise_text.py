@@ -48,9 +48,7 @@ def test_the_earlier_text_is_kept_with_who_when_and_where_from(django_user_model
     assert version.created_by == editor
     assert version.created is not None
     assert version.content_hash == content_hash(ARTICLE_TEXT)
-    assert version.get_absolute_url() == reverse(
-        "annotations:article-version", args=[article.pk, 1]
-    )
+    assert version.get_absolute_url() == reverse("reading:article-version", args=[article.pk, 1])
     stored = Article.objects.get(pk=article.pk)
     assert stored.text == CORRECTED.strip()
     assert stored.content_hash == content_hash(CORRECTED.strip())

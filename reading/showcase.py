@@ -1,6 +1,6 @@
 """The home page's live comparison: one published claim, its first outlets side by side.
 
-live_comparison() runs two bounded queries (annotations/queries.py); the rest are plain
+live_comparison() runs two bounded queries (reading/queries.py); the rest are plain
 functions over their rows, tested without a database.
 """
 
@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from annotations import queries
-from annotations.comparison import Excerpt, context_in_window
+from reading import queries
+from reading.comparison import Excerpt, context_in_window
 
 # Look for a claim carried by two outlets among this many of the latest published claims,
 # and show this many outlets of it: enough to compare, few enough to stay compact.

@@ -77,13 +77,6 @@ class Filters:
         """How many filters are in force: each outlet and tag chosen, and the stance."""
         return len(self.outlets) + len(self.tags) + (1 if self.stance else 0)
 
-    def matches(self, annotation: Annotation) -> bool:
-        if self.outlets and annotation.article.outlet.slug not in self.outlets:
-            return False
-        if self.stance and annotation.stance != self.stance:
-            return False
-        return not self.tags or any(tag.slug in self.tags for tag in annotation.tag_list)
-
 
 @dataclass
 class Excerpt:
@@ -153,6 +146,8 @@ class Comparison:
     # For the filter controls: every outlet of the story and every tag used on the claim.
     outlets: list[Outlet]
     tags: list
+    # The listing stopped at its limit: more excerpts match than are shown.
+    more: bool = False
 
     @property
     def excerpts(self) -> list[Excerpt]:
@@ -197,25 +192,28 @@ def context_in_window(annotation) -> tuple[str, str]:
 
 
 def compare(
-    claim: Claim, annotations: list[Annotation], story_outlets: list[Outlet], filters: Filters
+    claim: Claim,
+    annotations: list[Annotation],
+    filters: Filters,
+    *,
+    story_outlets: list[Outlet],
+    carrying: list[Outlet],
+    tags: list,
+    more: bool = False,
 ) -> Comparison:
-    """Lay out the claim's annotations in a column per outlet, by first publication."""
+    """Lay out the claim's annotations that match the filters (the database chose them:
+    queries.ClaimExcerpts) in a column per outlet, by first publication. `carrying` is every
+    outlet with an annotation of the claim and `tags` every tag on them, whatever the
+    filters; `more` says the listing stopped at its limit."""
     by_outlet: dict[int, Column] = {}
-    carrying: dict[int, Outlet] = {}
-    tags: dict[int, object] = {}
     for annotation in annotations:
-        outlet = annotation.article.outlet
-        carrying[outlet.pk] = outlet
-        for tag in annotation.tag_list:
-            tags[tag.pk] = tag
-        if not filters.matches(annotation):
-            continue
         if annotation.anchor_status == Annotation.AnchorStatus.ANCHORED:
             before, after = context_in_window(annotation)
         else:
             # In review or orphaned, its offsets point into an earlier text: the context
             # comes from what it stored, never from the current text at those offsets.
             before, after = stored_context(annotation)
+        outlet = annotation.article.outlet
         by_outlet.setdefault(outlet.pk, Column(outlet)).excerpts.append(
             Excerpt(annotation, before, after)
         )
@@ -227,16 +225,18 @@ def compare(
             c.outlet.name,
         ),
     )
+    carrying_ids = {outlet.pk for outlet in carrying}
     wanted = [o for o in story_outlets if not filters.outlets or o.slug in filters.outlets]
     return Comparison(
         claim=claim,
         filters=filters,
         columns=columns,
-        not_covered=[o for o in wanted if o.pk not in carrying],
-        filtered_out=[o for o in wanted if o.pk in carrying and o.pk not in by_outlet],
-        carrying=sorted(carrying.values(), key=lambda o: o.name),
+        not_covered=[o for o in wanted if o.pk not in carrying_ids],
+        filtered_out=[o for o in wanted if o.pk in carrying_ids and o.pk not in by_outlet],
+        carrying=carrying,
         outlets=story_outlets,
-        tags=sorted(tags.values(), key=lambda tag: tag.name),
+        tags=tags,
+        more=more,
     )
 
 

@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language_info
 from django.views.decorators.http import require_safe
 
-from annotations import queries, sharing
-from annotations.coverage import coverage_grid, grid_legend
 from annotations.models import Annotation, Tag
 from parallax.permissions import is_editor, is_moderator
+from reading import queries, sharing
+from reading.coverage import coverage_grid, grid_legend
 from sources.models import Article, Outlet, Story
 
 ARTICLES_PER_PAGE = 50
@@ -89,19 +89,20 @@ def story_detail(request, slug):
     story = get_object_or_404(Story, slug=slug)
     # Readers never see drafts; editors see them, marked as drafts.
     editor = is_editor(request.user)
-    coverage = group_by_outlet(queries.articles_for_story(story))
+    listing = queries.StoryGrid(story, include_drafts=editor)
+    coverage = group_by_outlet(listing.articles())
     article_count = sum(len(c.articles) for c in coverage)
-    claims = list(queries.claims_for_story(story, include_drafts=editor))
+    claims = list(listing.claims())
     stance_labels = dict(Annotation.Stance.choices)
     grid = coverage_grid(
         claims,
         [group.outlet for group in coverage],
-        queries.coverage_for_story(story, include_drafts=editor),
+        listing.cells(),
         stance_labels,
     )
     return render(
         request,
-        "annotations/story_detail.html",
+        "reading/story_detail.html",
         {
             "story": story,
             "coverage": coverage,
@@ -132,7 +133,7 @@ def outlet_detail(request, slug):
     language = language_name(outlet.language) if outlet.language else ""
     return render(
         request,
-        "annotations/outlet_detail.html",
+        "reading/outlet_detail.html",
         {
             "outlet": outlet,
             "site_url": http_url(outlet.site),
@@ -164,7 +165,7 @@ def claim_list(request):
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
-        "annotations/claim_list.html",
+        "reading/claim_list.html",
         {
             "page": page,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2),
@@ -188,16 +189,18 @@ def claim_list(request):
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     story = query_param(request.GET.get("story"))
-    stories = list(queries.stories_using_tag(tag))
-    tagged = queries.annotations_for_tag(tag, story=story)
-    total, outlet_total = queries.count_with_outlets(tagged)
-    annotations = list(queries.first_per_outlet(tagged, TAG_PAGE_PER_OUTLET)[:TAG_PAGE_LIMIT])
+    listing = queries.TagUses(
+        tag, story=story, per_outlet=TAG_PAGE_PER_OUTLET, limit=TAG_PAGE_LIMIT
+    )
+    stories = list(listing.stories())
+    total, outlet_total = listing.totals()
+    annotations = listing.shown()
     columns = group_annotations_by_outlet(annotations)
     story_found = next((s for s in stories if s.slug == story), None)
     story_title = story_found.title if story_found else story
     return render(
         request,
-        "annotations/tag_detail.html",
+        "reading/tag_detail.html",
         {
             "tag": tag,
             "story": story,

@@ -1,8 +1,11 @@
-"""Named query builders for the reader's list pages: one queryset per list, counts included.
+"""The read side's queries: one query object per listing (ClaimExcerpts for the claim page,
+StoryGrid, TagUses; reading.search.Search for search) that filters, orders and cuts in the
+database and is shared by the page, its exports and the API; and named querysets for the
+smaller lists.
 
-Each function returns a queryset that a page evaluates in exactly one SQL query whatever
-the number of rows (joins and COUNT()s happen in the database, never per row in Python),
-so a page that uses them answers in a fixed number of queries.
+Each returns querysets that a page evaluates in a fixed number of SQL queries whatever the
+number of rows (joins and COUNT()s happen in the database, never per row in Python), and
+none loads an article's text or raw input for rows it does not show.
 """
 
 from django.db.models import (
@@ -21,7 +24,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, RowNumber, Substr
 
 from annotations.models import Annotation, Claim, Tag, TaggedAnnotation
-from annotations.search import Search
+from reading.comparison import Comparison, compare
+from reading.search import Search
 from sources.models import Article, Outlet, Story
 
 
@@ -57,30 +61,6 @@ def recent_claims() -> QuerySet[Claim]:
         .defer("story__description")
         .order_by("-updated", "statement")
     )
-
-
-def articles_for_story(story: Story) -> QuerySet[Article]:
-    """The story's articles with their outlet, by outlet name, then date (undated last).
-
-    The article text is left out: a list never shows it, and it can be long."""
-    return (
-        story.articles.select_related("outlet")
-        .defer("text", "raw")
-        .order_by("outlet__name", "outlet_id", F("published").asc(nulls_last=True), "title", "pk")
-    )
-
-
-def claims_for_story(story: Story, *, include_drafts: bool) -> QuerySet[Claim]:
-    """The story's claims (drafts only when asked), each with `outlet_count`: how many
-    outlets have an annotation under it."""
-    claims = story.claims.all() if include_drafts else published_claims().filter(story=story)
-    return claims.annotate(
-        outlet_count=Count(
-            "annotations__article__outlet",
-            filter=live_annotations("annotations__"),
-            distinct=True,
-        )
-    ).order_by("statement", "pk")
 
 
 def articles_for_outlet(outlet: Outlet) -> QuerySet[Article]:
@@ -254,53 +234,6 @@ def first_excerpt_per_outlet(claim: Claim) -> QuerySet[Annotation]:
     return first_per_outlet(annotations, 1)
 
 
-def stories_using_tag(tag: Tag) -> QuerySet[Story]:
-    """Stories with a live annotation carrying `tag`, by title: the tag page's story filter."""
-    tagged = Annotation.objects.visible().filter(tagged_items__tag=tag)
-    return (
-        Story.objects.filter(pk__in=tagged.values("article__story"))
-        .only("pk", "slug", "title")
-        .order_by("title", "pk")
-    )
-
-
-def annotations_for_tag(tag: Tag, *, story: str = "") -> QuerySet[Annotation]:
-    """Live annotations carrying `tag` (in the story with slug `story`, when given), by
-    outlet name, then article date and position in the text; each with its article,
-    outlet and claim, and its tags prefetched as `tag_links` (as with_details() does)."""
-    # tagged_items__tag joins one row per annotation: an annotation has a tag at most once.
-    annotations = Annotation.objects.visible().filter(tagged_items__tag=tag)
-    if story:
-        annotations = annotations.filter(article__story__slug=story)
-    return (
-        annotations.select_related("article__outlet", "claim")
-        .defer("article__text", "article__raw", "prefix", "suffix")
-        .prefetch_related(
-            Prefetch(
-                "tagged_items",
-                queryset=TaggedAnnotation.objects.select_related("tag").order_by("pk"),
-                to_attr="tag_links",
-            )
-        )
-        .order_by(
-            "article__outlet__name",
-            "article__outlet_id",
-            F("article__published").asc(nulls_last=True),
-            "article_id",
-            "start",
-            "pk",
-        )
-    )
-
-
-def count_with_outlets(annotations: QuerySet[Annotation]) -> tuple[int, int]:
-    """How many annotations there are, and from how many outlets, in one query."""
-    totals = annotations.aggregate(
-        annotations=Count("pk"), outlets=Count("article__outlet", distinct=True)
-    )
-    return totals["annotations"], totals["outlets"]
-
-
 def first_per_outlet(annotations: QuerySet[Annotation], limit: int) -> QuerySet[Annotation]:
     """At most `limit` of `annotations` per outlet, in the same order, each with
     `outlet_total`: how many the outlet has in all. Still one query: the window functions
@@ -310,19 +243,6 @@ def first_per_outlet(annotations: QuerySet[Annotation], limit: int) -> QuerySet[
         outlet_rank=Window(RowNumber(), partition_by=F("article__outlet"), order_by=order),
         outlet_total=Window(Count("pk"), partition_by=F("article__outlet")),
     ).filter(outlet_rank__lte=limit)
-
-
-def coverage_for_story(story: Story, *, include_drafts: bool) -> QuerySet:
-    """(claim id, outlet id, stance) for each way an outlet carried one of the story's claims
-    (drafts only when asked), as plain tuples: the coverage grid's cells."""
-    annotations = Annotation.objects.visible().filter(claim__story=story, article__story=story)
-    if not include_drafts:
-        annotations = annotations.filter(claim__status=Claim.Status.PUBLISHED)
-    return (
-        annotations.values_list("claim_id", "article__outlet_id", "stance")
-        .distinct()
-        .order_by("claim_id", "article__outlet_id", "stance")
-    )
 
 
 def _with_use_count(tags: QuerySet[Tag]) -> QuerySet[Tag]:
@@ -353,3 +273,201 @@ def proposed_tags() -> QuerySet[Tag]:
 def tag_filter_options() -> QuerySet[Tag]:
     """Every tag by name, for a filter's choices: only what an option shows."""
     return Tag.objects.only("pk", "name", "slug", "status").order_by("name", "pk")
+
+
+class ClaimExcerpts:
+    """The claim page's listing: the claim's live annotations that match the filters
+    (outlets, tags, stance), chosen, ordered and cut at `limit` by the database, each with
+    the text around its quote (never an article's whole text or raw input). The page, its
+    CSV and JSON exports (and the API) read the claim through it, so they always agree.
+
+    comparison() runs five queries whatever the number of excerpts: the excerpts, their
+    tags, their articles, the outlets carrying the claim, the tags on it, plus the story's
+    outlets."""
+
+    def __init__(self, claim: Claim, filters, *, limit: int):
+        self.claim = claim
+        self.filters = filters
+        self.limit = limit
+
+    def _live(self) -> QuerySet[Annotation]:
+        return Annotation.objects.filter(live_annotations(), claim=self.claim)
+
+    def annotations(self) -> QuerySet[Annotation]:
+        """The matching annotations, by position in their text (compare() lays them out
+        by outlet); slice it."""
+        annotations = self._live()
+        filters = self.filters
+        if filters.outlets:
+            annotations = annotations.filter(article__outlet__slug__in=filters.outlets)
+        if filters.stance:
+            annotations = annotations.filter(stance=filters.stance)
+        if filters.tags:
+            annotations = annotations.filter(
+                Exists(
+                    TaggedAnnotation.objects.filter(
+                        content_object=OuterRef("pk"), tag__slug__in=filters.tags
+                    )
+                )
+            )
+        return (
+            annotations.with_details()
+            .annotate(**context_window())
+            .prefetch_related(
+                # Each article once, not once per annotation.
+                Prefetch(
+                    "article",
+                    queryset=Article.objects.select_related("outlet").defer("text", "raw"),
+                )
+            )
+            .order_by("start", "pk")
+        )
+
+    def carrying(self) -> QuerySet[Outlet]:
+        """Every outlet with a live annotation of the claim, whatever the filters, by name."""
+        return Outlet.objects.filter(
+            Exists(self._live().filter(article__outlet=OuterRef("pk")))
+        ).order_by("name", "pk")
+
+    def tags(self) -> QuerySet[Tag]:
+        """Every tag on the claim's live annotations, whatever the filters: the tag filter's
+        choices."""
+        return Tag.objects.filter(
+            Exists(
+                TaggedAnnotation.objects.filter(
+                    Q(tag=OuterRef("pk"), content_object__claim=self.claim)
+                    & live_annotations("content_object__")
+                )
+            )
+        ).order_by("name", "pk")
+
+    def story_outlets(self) -> QuerySet[Outlet]:
+        """The outlets with an article in the claim's story, by name."""
+        return Outlet.objects.filter(
+            Exists(Article.objects.filter(outlet=OuterRef("pk"), story=self.claim.story_id))
+        ).order_by("name", "pk")
+
+    def comparison(self) -> Comparison:
+        """The excerpts laid out in a column per outlet (reading.comparison.compare)."""
+        rows = list(self.annotations()[: self.limit + 1])
+        return compare(
+            self.claim,
+            rows[: self.limit],
+            self.filters,
+            story_outlets=list(self.story_outlets()),
+            carrying=list(self.carrying()),
+            tags=list(self.tags()),
+            more=len(rows) > self.limit,
+        )
+
+
+class StoryGrid:
+    """The story page's listing: the story's articles by outlet, its claims (drafts only
+    when asked) and the grid of which outlet carried which claim, how. Three queries; no
+    article's text is loaded."""
+
+    def __init__(self, story: Story, *, include_drafts: bool):
+        self.story = story
+        self.include_drafts = include_drafts
+
+    def articles(self) -> QuerySet[Article]:
+        """The story's articles with their outlet, by outlet name, then date (undated last)."""
+        return (
+            self.story.articles.select_related("outlet")
+            .defer("text", "raw")
+            .order_by(
+                "outlet__name", "outlet_id", F("published").asc(nulls_last=True), "title", "pk"
+            )
+        )
+
+    def claims(self) -> QuerySet[Claim]:
+        """The story's claims, each with `outlet_count`: how many outlets have a live
+        annotation under it."""
+        story = self.story
+        claims = (
+            story.claims.all() if self.include_drafts else published_claims().filter(story=story)
+        )
+        return claims.annotate(
+            outlet_count=Count(
+                "annotations__article__outlet",
+                filter=live_annotations("annotations__"),
+                distinct=True,
+            )
+        ).order_by("statement", "pk")
+
+    def cells(self) -> QuerySet:
+        """(claim id, outlet id, stance) for each way an outlet carried one of the claims,
+        as plain tuples: the grid's cells."""
+        annotations = Annotation.objects.visible().filter(
+            claim__story=self.story, article__story=self.story
+        )
+        if not self.include_drafts:
+            annotations = annotations.filter(claim__status=Claim.Status.PUBLISHED)
+        return (
+            annotations.values_list("claim_id", "article__outlet_id", "stance")
+            .distinct()
+            .order_by("claim_id", "article__outlet_id", "stance")
+        )
+
+
+class TagUses:
+    """The tag page's listing: the live annotations carrying `tag` (in the story with slug
+    `story`, when given), by outlet name, then article date and place in the text, each with
+    its article, outlet and claim and its tags as `tag_links`; at most `per_outlet` of each
+    outlet and `limit` in all on a page."""
+
+    def __init__(self, tag: Tag, *, story: str = "", per_outlet: int, limit: int):
+        self.tag = tag
+        self.story = story
+        self.per_outlet = per_outlet
+        self.limit = limit
+
+    def _tagged(self) -> QuerySet[Annotation]:
+        # tagged_items__tag joins one row per annotation: an annotation has a tag at most once.
+        annotations = Annotation.objects.visible().filter(tagged_items__tag=self.tag)
+        if self.story:
+            annotations = annotations.filter(article__story__slug=self.story)
+        return annotations
+
+    def annotations(self) -> QuerySet[Annotation]:
+        return (
+            self._tagged()
+            .select_related("article__outlet", "claim")
+            .defer("article__text", "article__raw", "prefix", "suffix")
+            .prefetch_related(
+                Prefetch(
+                    "tagged_items",
+                    queryset=TaggedAnnotation.objects.select_related("tag").order_by("pk"),
+                    to_attr="tag_links",
+                )
+            )
+            .order_by(
+                "article__outlet__name",
+                "article__outlet_id",
+                F("article__published").asc(nulls_last=True),
+                "article_id",
+                "start",
+                "pk",
+            )
+        )
+
+    def shown(self) -> list[Annotation]:
+        """What the page shows: the first `per_outlet` of each outlet, `limit` in all, each
+        with `outlet_total`. Two queries (the tags are prefetched)."""
+        return list(first_per_outlet(self.annotations(), self.per_outlet)[: self.limit])
+
+    def totals(self) -> tuple[int, int]:
+        """How many annotations carry the tag, and from how many outlets, in one query."""
+        totals = self._tagged().aggregate(
+            annotations=Count("pk"), outlets=Count("article__outlet", distinct=True)
+        )
+        return totals["annotations"], totals["outlets"]
+
+    def stories(self) -> QuerySet[Story]:
+        """Stories with a live annotation carrying the tag, by title: the story filter."""
+        tagged = Annotation.objects.visible().filter(tagged_items__tag=self.tag)
+        return (
+            Story.objects.filter(pk__in=tagged.values("article__story"))
+            .only("pk", "slug", "title")
+            .order_by("title", "pk")
+        )

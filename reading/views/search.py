@@ -10,7 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from annotations.search import (
+from parallax.exports import SPREADSHEET_NOTE, write_csv
+from parallax.permissions import is_editor
+from reading.search import (
     COUNT_LIMIT,
     EXPORT_LIMIT,
     GROUP_LABELS,
@@ -20,8 +22,6 @@ from annotations.search import (
     Filters,
     Search,
 )
-from parallax.exports import SPREADSHEET_NOTE, write_csv
-from parallax.permissions import is_editor
 from sources.text.query import cut_at_word
 
 # The longest query text a page repeats (the search itself reads at most MAX_QUERY_CHARS).
@@ -109,7 +109,7 @@ def search(request):
     ]
     return render(
         request,
-        "annotations/search.html",
+        "reading/search.html",
         {
             "q": text,
             "exports": {kind: _with(params, "format", kind) for kind in ("csv", "json")},

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from annotations.models import Annotation, Claim, NameVariants
 from parallax.fulltext import configs_in_use
+from reading import addresses
 from sources.models import Passage
 from sources.text.query import Query, Term, fts5_expression, parse
 
@@ -414,7 +414,7 @@ def _passage_hit(row) -> Hit:
             "kind_label": KIND_LABELS.get(kind, kind),
             "start": start,
             "article_id": article_id,
-            "url": reverse("annotations:article-detail", args=[article_id]) + f"#p{ordinal}",
+            "url": addresses.article(article_id) + f"#p{ordinal}",
             "title": title,
             "published": published,
             "outlet": outlet,

@@ -1,0 +1,30 @@
+"""Every page a reader opens, and so every address shared in a link: these routes are
+public and never change. Models reach their pages through reading.addresses."""
+
+from django.urls import path
+
+from parallax import converters  # noqa: F401 (registers the unicode_slug converter)
+from reading.views import articles, browse, claims, home, search
+
+app_name = "reading"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("stories/<slug:slug>/", browse.story_detail, name="story"),
+    path("outlets/<slug:slug>/", browse.outlet_detail, name="outlet"),
+    path("tags/<unicode_slug:slug>/", browse.tag_detail, name="tag"),
+    path("search/", search.search, name="search"),
+    path("claims/", browse.claim_list, name="claims"),
+    path("claims/<slug:slug>/", claims.claim_detail, name="claim"),
+    path("claims/<slug:slug>/export.csv", claims.claim_export_csv, name="claim-csv"),
+    path("claims/<slug:slug>/export-raw.csv", claims.claim_export_raw_csv, name="claim-raw-csv"),
+    path("claims/<slug:slug>/export.json", claims.claim_export_json, name="claim-json"),
+    path("articles/<int:article_id>/", articles.article_detail, name="article"),
+    path("articles/<int:article_id>/versions/", articles.article_versions, name="article-versions"),
+    path(
+        "articles/<int:article_id>/versions/<int:number>/",
+        articles.article_version_detail,
+        name="article-version",
+    ),
+    path("annotations/<int:annotation_id>/", articles.annotation_detail, name="annotation"),
+]

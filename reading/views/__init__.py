@@ -1,0 +1,1 @@
+"""Views of the reading pages, one module per kind of page."""
