@@ -27,6 +27,10 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/parall
 
 import django  # noqa: E402
 
+from bench._database import ensure_postgres_database  # noqa: E402
+
+ensure_postgres_database(os.environ["DATABASE_URL"])
+
 django.setup()
 
 from django.core.management import call_command  # noqa: E402

@@ -280,7 +280,16 @@ class Search:
     def _facets_sql(self) -> str:
         """(facet, value, label, count) rows over `hits`, and ("total", "", "", n)."""
         parts = ["SELECT 'total' AS c0, '' AS c1, '' AS c2, count(*) AS c3 FROM found"]
-        if self.group != "claims":
+        if self.group == "claims":
+            # A claim's outlets and tags are those of its live annotations.
+            parts.append(
+                "SELECT 'outlet', o.slug, o.name, count(DISTINCT h.id) FROM hits h "
+                "JOIN annotations_annotation an ON an.claim_id = h.id "
+                "JOIN sources_article a ON a.id = an.article_id "
+                "JOIN sources_outlet o ON o.id = a.outlet_id "
+                "WHERE an.deleted IS NULL GROUP BY o.slug, o.name"
+            )
+        else:
             parts.append(
                 "SELECT 'outlet', o.slug, o.name, count(*) FROM hits h "
                 "JOIN sources_outlet o ON o.id = h.outlet_id GROUP BY o.slug, o.name"
@@ -289,13 +298,13 @@ class Search:
                 "SELECT 'year', CAST(h.year AS TEXT), CAST(h.year AS TEXT), count(*) "
                 "FROM hits h WHERE h.year IS NOT NULL GROUP BY h.year"
             )
-            parts.append(
-                "SELECT 'tag', t.slug, t.name, count(DISTINCT h.id) FROM hits h "
-                f"JOIN annotations_annotation an ON {_tag_join(self.group)} "
-                "JOIN annotations_taggedannotation ta ON ta.content_object_id = an.id "
-                "JOIN annotations_tag t ON t.id = ta.tag_id "
-                "WHERE an.deleted IS NULL GROUP BY t.slug, t.name"
-            )
+        parts.append(
+            "SELECT 'tag', t.slug, t.name, count(DISTINCT h.id) FROM hits h "
+            f"JOIN annotations_annotation an ON {_tag_join(self.group)} "
+            "JOIN annotations_taggedannotation ta ON ta.content_object_id = an.id "
+            "JOIN annotations_tag t ON t.id = ta.tag_id "
+            "WHERE an.deleted IS NULL GROUP BY t.slug, t.name"
+        )
         if self.group == "passages":
             parts.append("SELECT 'kind', h.kind, h.kind, count(*) FROM hits h GROUP BY h.kind")
         parts.append(
@@ -336,10 +345,12 @@ def _json(value) -> list:
 
 
 def _tag_join(group: str) -> str:
-    """The annotations whose tags count for a hit: its own (an annotation note), or the
-    live ones on the current text that overlap the passage."""
+    """The annotations whose tags count for a hit: its own (an annotation note), those
+    under it (a claim), or the live ones on the current text that overlap the passage."""
     if group == "annotations":
         return "an.id = h.id"
+    if group == "claims":
+        return "an.claim_id = h.id"
     return (
         'an.article_id = h.article_id AND an.start < h.p_end AND an."end" > h.p_start '
         "AND an.anchor_status = 'anchored'"
@@ -348,9 +359,11 @@ def _tag_join(group: str) -> str:
 
 def _filter_sql(filters: Filters, group: str) -> tuple[list[str], list]:
     """Conditions on a group's found hits (FOUND_COLUMNS): through their articles, so that
-    the hits are not joined to their articles before they are counted."""
+    the hits are not joined to their articles before they are counted. A claim is in an
+    outlet, and has a tag, through its live annotations."""
     where, params = [], []
     by_article = "h.article_id IN (SELECT id FROM sources_article WHERE {})"
+    outlet = "(SELECT id FROM sources_outlet WHERE slug = %s)"
     if filters.story:
         story = "(SELECT id FROM sources_story WHERE slug = %s)"
         if group == "claims":
@@ -358,13 +371,26 @@ def _filter_sql(filters: Filters, group: str) -> tuple[list[str], list]:
         else:
             where.append(by_article.format(f"story_id = {story}"))
         params.append(filters.story)
+    if filters.outlet:
+        if group == "claims":
+            where.append(
+                "EXISTS (SELECT 1 FROM annotations_annotation an "
+                "JOIN sources_article a ON a.id = an.article_id "
+                f"WHERE an.claim_id = h.id AND an.deleted IS NULL AND a.outlet_id = {outlet})"
+            )
+        else:
+            where.append(by_article.format(f"outlet_id = {outlet}"))
+        params.append(filters.outlet)
+    if filters.tag:
+        where.append(
+            "EXISTS (SELECT 1 FROM annotations_annotation an "
+            "JOIN annotations_taggedannotation ta ON ta.content_object_id = an.id "
+            "JOIN annotations_tag t ON t.id = ta.tag_id "
+            f"WHERE {_tag_join(group)} AND an.deleted IS NULL AND t.slug = %s)"
+        )
+        params.append(filters.tag)
     if group == "claims":
         return where, params
-    if filters.outlet:
-        where.append(
-            by_article.format("outlet_id = (SELECT id FROM sources_outlet WHERE slug = %s)")
-        )
-        params.append(filters.outlet)
     if filters.year:
         where.append(by_article.format("published >= %s AND published < %s"))
         params += [date(filters.year, 1, 1), date(filters.year + 1, 1, 1)]
@@ -374,14 +400,6 @@ def _filter_sql(filters: Filters, group: str) -> tuple[list[str], list]:
     if filters.exclude_article:
         where.append("h.article_id <> %s")
         params.append(filters.exclude_article)
-    if filters.tag:
-        where.append(
-            "EXISTS (SELECT 1 FROM annotations_annotation an "
-            "JOIN annotations_taggedannotation ta ON ta.content_object_id = an.id "
-            "JOIN annotations_tag t ON t.id = ta.tag_id "
-            f"WHERE {_tag_join(group)} AND an.deleted IS NULL AND t.slug = %s)"
-        )
-        params.append(filters.tag)
     return where, params
 
 

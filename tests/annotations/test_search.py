@@ -236,6 +236,38 @@ def test_claims_are_searched_and_drafts_never_reach_readers(editor_client, world
     assert tabs["claims"] == 0
 
 
+def test_claims_have_outlet_and_tag_facets_through_their_annotations(client, world):
+    story, _, articles = world
+    published = {"story": story, "status": "published"}
+    closing = make_claim(statement="The minister refused to close the quay", **published)
+    sky = make_claim(statement="A fisherman asked to close the sky", **published)
+    make_claim(statement="Nobody asked to close the harbour", **published)  # not annotated
+    make_annotation(articles["gazette"], "refused to close the quay", claim=closing).tags.add(
+        "quote"
+    )
+    make_annotation(articles["wire"], "asked the minister", claim=closing).tags.add("framing")
+    make_annotation(articles["wire"], "Close the sky over the port", claim=sky).tags.add("quote")
+    gone = make_annotation(articles["gazette"], "close the quay", claim=sky)
+    gone.tags.add("framing")
+    gone.deleted = gone.created
+    gone.save()
+
+    response = client.get(URL, {"q": "close", "in": "claims"})
+    results = response.context["results"]
+    assert results.total == 3
+    facets = {name: {v.value: v.count for v in values} for name, values in results.facets.items()}
+    assert facets["tag"] == {"quote": 2, "framing": 1}
+    assert facets["outlet"] == {"harbour-wire": 2, "quay-gazette": 1}
+    for name in ("tag", "outlet"):
+        for value, count in facets[name].items():
+            narrowed = client.get(URL, {"q": "close", "in": "claims", name: value})
+            assert narrowed.context["results"].total == count, (name, value)
+    both = client.get(
+        URL, {"q": "close", "in": "claims", "tag": "framing", "outlet": "harbour-wire"}
+    )
+    assert [h.claim for h in hits_of(both)] == [closing]
+
+
 def test_annotation_notes_are_searched_and_deleted_ones_are_not(client, world):
     _, _, articles = world
     kept = make_annotation(
