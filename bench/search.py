@@ -138,7 +138,8 @@ def build(articles: int) -> None:
 
 
 def plan(search: Search) -> str:
-    """The index the hits come from, as EXPLAIN tells (the GIN index, never a scan)."""
+    """How the hits are read, as EXPLAIN tells: the GIN index for a rare word, a scan that
+    stops at the count limit for a common one."""
     with_sql, params = search._with_hits(search.widen(), "passages")
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + with_sql + "SELECT id FROM hits", params)

@@ -227,17 +227,14 @@ class Search:
         when there are more than COUNT_LIMIT."""
         ctes, params = self.backend.ctes(query)
         match_sql, match_params = self._match(query, group)
-        ctes.append(
-            f"found AS (SELECT f.*, row_number() OVER () AS n FROM ({match_sql}) f "
-            f"LIMIT {COUNT_LIMIT + 1})"
-        )
+        ctes.append(f"found AS (SELECT f.* FROM ({match_sql}) f LIMIT {COUNT_LIMIT + 1})")
         ctes.append(
             "hits AS (SELECT h.id, h.rank, coalesce(h.story_id, a.story_id) AS story_id, "
             f"a.outlet_id AS outlet_id, h.kind, {self.backend.year('a.published')} AS year, "
-            "h.article_id, h.p_start, h.p_end FROM found h "
-            "LEFT JOIN sources_article a ON a.id = h.article_id "
-            f"WHERE h.n <= (CASE WHEN (SELECT count(*) FROM found) > {COUNT_LIMIT} "
-            f"THEN {SAMPLE} ELSE {COUNT_LIMIT + 1} END))"
+            "h.article_id, h.p_start, h.p_end FROM (SELECT * FROM found "
+            f"LIMIT (CASE WHEN (SELECT count(*) FROM found) > {COUNT_LIMIT} "
+            f"THEN {SAMPLE} ELSE {COUNT_LIMIT + 1} END)) h "
+            "LEFT JOIN sources_article a ON a.id = h.article_id)"
         )
         return _with(ctes), [*params, *match_params]
 
@@ -484,17 +481,27 @@ class _PostgreSQL:
             sql, config_params = _tsquery(query, "%s::regconfig", positive_only=True)
             positive.append(sql)
             params += [p for param in config_params for p in (config, param)]
+        # Each row's own whole query, picked by its configuration: an uncorrelated
+        # subquery of `q` per configuration, which the database evaluates once.
+        own = (
+            f"CASE {alias}.search_config "
+            + " ".join(
+                "WHEN %s::regconfig THEN (SELECT query FROM q WHERE cfg = %s::regconfig)"
+                for _ in self.configs()
+            )
+            + " END"
+        )
+        own_params = [c for config in self.configs() for c in (config, config)]
         # ts_match_vq is @@ by its function name: the planner does not take it for an
-        # index condition; the positive part in WHERE is the one it can use.
+        # index condition; the positive part is the one it can use.
         condition = _CONDITION[group](editor)
         return (
-            f"SELECT {alias}.id AS id, ts_rank_cd({alias}.search_vector, q.query) AS rank, "
+            f"SELECT {alias}.id AS id, ts_rank_cd({alias}.search_vector, {own}) AS rank, "
             f"{_FOUND[group]} FROM {table} {alias} "
-            f"JOIN q ON q.cfg = {alias}.search_config "
-            f"AND ts_match_vq({alias}.search_vector, q.query) "
-            f"WHERE {alias}.search_vector @@ ({' || '.join(positive)})"
+            f"WHERE {alias}.search_vector @@ ({' || '.join(positive)}) "
+            f"AND ts_match_vq({alias}.search_vector, {own})"
             + (f" AND {condition}" if condition else ""),
-            params,
+            [*own_params, *params, *own_params],
         )
 
     def year(self, column: str) -> str:
@@ -573,7 +580,7 @@ def _tsquery(query: Query, config: str, positive_only: bool = False) -> tuple[st
 
     def leaf(term: Term) -> str:
         params.append(f'"{term.text}"' if term.phrase else term.text)
-        return f"websearch_to_tsquery({config}, unaccent(%s))"
+        return f"websearch_to_tsquery({config}, parallax_unaccent(%s))"
 
     expression = " && ".join(
         "(" + " || ".join(leaf(term) for term in clause.terms) + ")" for clause in query.clauses

@@ -413,6 +413,21 @@ def test_an_articles_language_changed_later_reindexes_its_passages(client):
     assert len(hits_of(client.get(URL, {"q": "minister close"}))) == 1
 
 
+def test_the_query_is_computed_once_when_planned_not_for_every_row(world):
+    """The words' tsquery reaches the plan as a constant (unaccent() itself would be
+    computed again for every row checked), so the planner weighs the index against a
+    scan and the check of each row costs no more than the match."""
+    postgres_only()
+    search = Search("Café harbour")
+    match_sql, params = search._match(search.widen(), "passages")
+    ctes, cte_params = search.backend.ctes(search.widen())
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN WITH " + ", ".join(ctes) + " " + match_sql, [*cte_params, *params])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "''cafe''" in plan and "''harbour''" in plan, plan
+    assert "unaccent(" not in plan, plan
+
+
 def test_past_the_count_limit_counts_are_estimates_and_said_so(client, monkeypatch):
     # The bounds made small (they are 10,000 and 2,000) to cross them with a few rows.
     monkeypatch.setattr("reading.search.COUNT_LIMIT", 5)
