@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
+from sources import quotations
 from sources.models import Article, Outlet, Story, content_hash
 from sources.revisions import Correction, CorrectionRefused, create_passages, revise_text
 from sources.text.dates import parse_date_line, parse_iso_date
@@ -253,6 +254,21 @@ def import_entries(
     """Imports the entries in turn until they end or the budget stops them (in one last row)."""
     budget = Budget() if budget is None else budget
     outcomes = []
+    try:
+        _import_all(entries, defaults, progress, budget, outcomes)
+    finally:
+        # What was imported is traced before the import returns, even one cut short.
+        quotations.trace(
+            [
+                quotation
+                for outcome in outcomes
+                for quotation in getattr(outcome.article, "found_quotations", ())
+            ]
+        )
+    return outcomes
+
+
+def _import_all(entries, defaults, progress, budget, outcomes) -> None:
     for index, entry in enumerate(entries, 1):
         try:
             for outcome in _import_entry(entry, defaults or {}, budget):
@@ -264,7 +280,6 @@ def import_entries(
             if progress is not None:
                 progress(outcomes[-1], index, len(entries))
             break
-    return outcomes
 
 
 # Gathering entries ---------------------------------------------------------
@@ -761,6 +776,8 @@ def _create_article(record: _Record, defaults: dict[str, str]) -> Outcome:
     article.full_clean(exclude=["content_hash"])
     article.save()
     article.passage_count = create_passages(article, layout)
+    # Traced when the whole import is in (import_entries): the others may quote it too.
+    article.found_quotations = quotations.extract(article)
     return Outcome(record.name, Status.CREATED, article=article)
 
 

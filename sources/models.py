@@ -277,3 +277,103 @@ class Passage(models.Model):
     @property
     def text(self) -> str:
         return self.article.text[self.start : self.end]
+
+
+class Trace(models.Model):
+    """Quotations of different articles that render the same words (sources.quotations)."""
+
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Trace {self.pk}"
+
+    def get_absolute_url(self):
+        return addresses.trace(self.pk)
+
+
+class Quotation(models.Model):
+    """Words an article quotes, with who said them and the verb it put in front of them.
+
+    Found in the text by sources.text.quotations at import, at every correction and by
+    `manage.py extract_quotations`; derived data, made again from the text each time. An
+    editor's corrections are QuotationDecision rows, which each extraction applies again.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quotations")
+    # From the first quoted word to the last, in the current text; `spans` holds each
+    # part, [[start, end], …], when attribution or a paragraph break interrupts it.
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    spans = models.JSONField(default=list)
+    text = models.TextField()
+    speaker = models.CharField(max_length=200, blank=True)
+    # The speaker's page: every quotation of one name, whatever its case or accents.
+    speaker_slug = models.SlugField(max_length=200, blank=True, allow_unicode=True)
+    # The attribution's own words when the speaker was found through them ("he").
+    speaker_as_written = models.CharField(max_length=200, blank=True)
+    verb = models.CharField(max_length=100, blank=True)
+    # The quoted words' identity within the article, the same in every extraction of the
+    # same words (sources.quotations.quotation_key): decisions are kept by it.
+    key = models.CharField(max_length=32)
+    trace = models.ForeignKey(
+        Trace, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotations"
+    )
+
+    class Meta:
+        ordering = ["article", "start", "pk"]
+        indexes = [
+            models.Index(fields=["article", "start"]),
+            models.Index(fields=["speaker_slug", "article"]),
+        ]
+
+    def __str__(self):
+        return f"{self.speaker or 'Unattributed'}: “{self.text[:60]}”"
+
+
+class QuotationShingle(models.Model):
+    """One hashed run of a quotation's words: tracing looks up the quotations that share
+    runs with a new one in this table's B-tree index, then compares their words."""
+
+    hash = models.BigIntegerField()
+    quotation = models.ForeignKey(Quotation, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["hash", "quotation"], name="quotation_shingle_lookup")]
+
+    def __str__(self):
+        return f"{self.hash} in {self.quotation_id}"
+
+
+class QuotationDecision(models.Model):
+    """An editor's decision about quotations, which every later extraction keeps: a
+    quotation's speaker or verb corrected, or two quotations kept apart or traced together.
+    Rows are only added: together they are the history, and the latest decision about the
+    same thing stands."""
+
+    class Kind(models.TextChoices):
+        SPEAKER = "speaker", "Speaker corrected"
+        VERB = "verb", "Verb corrected"
+        APART = "apart", "Kept apart"
+        TOGETHER = "together", "Traced together"
+
+    kind = models.CharField(max_length=10, choices=Kind)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=32)
+    # For apart and together: the other quotation.
+    other_article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    other_key = models.CharField(max_length=32, blank=True)
+    # For speaker and verb: the corrected value.
+    value = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created", "pk"]
+        indexes = [models.Index(fields=["article", "key"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.article_id}/{self.key}"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from sources import quotations
 from sources.models import Article, ArticleVersion, Passage, content_hash
 from sources.signals import text_revised
 from sources.text.layout import Layout, analyse
@@ -149,6 +150,9 @@ def revise_text(
             current._revising_text = False
         Passage.objects.filter(article=current).delete()
         create_passages(current, layout)
+        # Quotations are found again in the new text, and traced again.
+        found = quotations.extract(current)
+        quotations.trace(found)
         for _receiver, counts in text_revised.send(
             sender=Article,
             article=current,
