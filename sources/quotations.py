@@ -25,7 +25,7 @@ from sources.text.tracing import candidate_threshold, same_words, shingles, word
 # lookup reads this many of them and relies on the quotation's rarer runs for the rest.
 PER_SHINGLE = 200
 # At most this many candidates are compared word by word, those sharing most runs first.
-MAX_CANDIDATES = 50
+MAX_CANDIDATES = 20
 BATCH = 500
 
 

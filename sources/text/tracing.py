@@ -68,9 +68,6 @@ MAX_LENGTH_CHANGE = 2
 # Two words at least this similar (difflib's ratio over their letters), beginning
 # with the same letter, are one word mistyped: "goverment", "government".
 TYPO_RATIO = 0.8
-# From this many shingles on, a quotation's partners keep enough of its words to
-# share three shingles, and the lookup asks for three.
-LONG_QUOTATION_SHINGLES = 20
 
 # Words that turn a statement into its opposite, in the languages Parallax reads
 # most. A differing word among these makes another statement, not another
@@ -200,19 +197,20 @@ def shingles(text: str) -> list[int]:
 
 def candidate_threshold(shingle_count: int) -> int:
     """How many shingles a stored quotation must share with one of `shingle_count`
-    shingles to be worth verifying with `same_words`.
+    shingles to be worth verifying with `same_words`: no more than the least similar
+    partner `same_words` accepts shares, so the lookup skips no partner, while the many
+    quotations that share only a commonplace pair are not compared word by word.
 
-    Two for most quotations: the smallest partner `same_words` accepts (five
-    words, the middle one mistyped or changed) shares only two. One for a
-    quotation of one shingle. Three from LONG_QUOTATION_SHINGLES on: a partner
-    then keeps at least nine of its words (MIN_SHARE), so even with a typo and
-    ellipses it shares three.
+    All of them for a quotation of fewer than MIN_WORDS words (it matches only an
+    identical one). Otherwise what its allowance leaves: each mistyped word costs two
+    pairs and counts half a difference, so up to four pairs per allowed difference go;
+    never fewer than two (five words, the middle one changed), never more than
+    MIN_WORDS - 1 (a trimmed or elided partner keeps that many pairs).
     """
-    if shingle_count <= 1:
-        return 1
-    if shingle_count < LONG_QUOTATION_SHINGLES:
-        return 2
-    return 3
+    if shingle_count < MIN_WORDS - 1:
+        return max(1, shingle_count)
+    lost = 4 * _allowance(shingle_count + 1)
+    return max(2, min(MIN_WORDS - 1, shingle_count - lost))
 
 
 @dataclass(frozen=True)

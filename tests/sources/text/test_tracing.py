@@ -147,13 +147,8 @@ def test_a_quotation_shorter_than_a_shingle_has_one_hash_of_its_words() -> None:
 
 
 def test_candidate_threshold() -> None:
-    assert candidate_threshold(0) == 1
-    assert candidate_threshold(1) == 1
-    assert candidate_threshold(2) == 2
-    assert candidate_threshold(4) == 2
-    assert candidate_threshold(19) == 2
-    assert candidate_threshold(20) == 3
-    assert candidate_threshold(200) == 3
+    assert [candidate_threshold(n) for n in range(13)] == [1, 1, 2, 3, 2, 2, 2, 3, 4, 4, 4, 3, 4]
+    assert candidate_threshold(200) == 4
 
 
 def test_lookup_finds_a_five_word_quotation_with_its_middle_word_changed() -> None:
@@ -169,7 +164,7 @@ def test_lookup_finds_a_short_trim_of_a_long_quotation() -> None:
     long = " ".join([SLUICE, "and the harbour master will ring the bell twice"])  # 28 words
     short = "the tide turns and the harbour master will ring the bell twice"  # 12 words
     assert same_words(long, short) == Sameness("trimmed", "b")
-    assert candidate_threshold(len(shingles(long))) == 3
+    assert candidate_threshold(len(shingles(long))) == 4
     assert lookup_finds(long, short)
     assert lookup_finds(short, long)
 
