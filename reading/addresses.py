@@ -36,9 +36,5 @@ def annotation(annotation_id: int) -> str:
     return reverse("reading:annotation", args=[annotation_id])
 
 
-def trace(trace_id: int) -> str:
-    return reverse("reading:trace", args=[trace_id])
-
-
 def speaker(slug: str) -> str:
     return reverse("reading:speaker", args=[slug])

@@ -26,7 +26,7 @@ from django.db.models.functions import Greatest, RowNumber, Substr
 from annotations.models import Annotation, Claim, Tag, TaggedAnnotation
 from reading.comparison import Comparison, compare
 from reading.search import Search
-from sources.models import Article, Outlet, Story
+from sources.models import Article, Outlet, Quotation, Story
 
 
 def live_annotations(prefix: str = "") -> Q:
@@ -470,4 +470,33 @@ class TagUses:
             Story.objects.filter(pk__in=tagged.values("article__story"))
             .only("pk", "slug", "title")
             .order_by("title", "pk")
+        )
+
+
+class SpeakerQuotations:
+    """The speaker page's listing: the quotations attributed to one speaker (by the slug of
+    their name), outlet by outlet, each outlet's verbs with their counts. One query, cut at
+    `limit` quotations; no article's text is loaded (the quotation holds its own words)."""
+
+    def __init__(self, slug: str, *, limit: int):
+        self.slug = slug
+        self.limit = limit
+
+    def quotations(self) -> QuerySet[Quotation]:
+        return (
+            Quotation.objects.filter(speaker_slug=self.slug)
+            .select_related("article__outlet")
+            .only(
+                "pk",
+                "speaker",
+                "verb",
+                "text",
+                "start",
+                "trace_id",
+                "article__title",
+                "article__published",
+                "article__outlet__name",
+                "article__outlet__slug",
+            )
+            .order_by("article__outlet__name", "article__outlet_id", "verb", "article_id", "start")
         )

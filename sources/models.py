@@ -287,9 +287,6 @@ class Trace(models.Model):
     def __str__(self):
         return f"Trace {self.pk}"
 
-    def get_absolute_url(self):
-        return addresses.trace(self.pk)
-
 
 class Quotation(models.Model):
     """Words an article quotes, with who said them and the verb it put in front of them.

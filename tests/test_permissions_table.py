@@ -132,6 +132,7 @@ ACCESS = {
     "annotations:vocabulary": everyone(page(200)),
     # Proposed tags are usable at once (annotations.models.Tag), so their page is public.
     "reading:tag": everyone(page(200)),
+    "reading:speaker": everyone(page(200)),
     "reading:claims": everyone(page(200)),
     "reading:search": everyone(page(200)),
     "reading:article": everyone(page(200)),

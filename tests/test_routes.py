@@ -28,6 +28,7 @@ PUBLIC = [
     ("/articles/7/versions/", "reading:article-versions", [7]),
     ("/articles/7/versions/2/", "reading:article-version", [7, 2]),
     ("/annotations/9/", "reading:annotation", [9]),
+    ("/speakers/jens-stoltenberg/", "reading:speaker", ["jens-stoltenberg"]),
 ]
 
 

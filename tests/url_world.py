@@ -7,6 +7,7 @@ registered in the admin) shows up here without anyone listing it.
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
@@ -20,7 +21,7 @@ from taggit.models import Tag as TaggitTag
 
 from annotations.models import Annotation, Claim, ClaimRelation, NameVariants, Tag
 from parallax.models import AuditEvent
-from sources.models import Article
+from sources.models import Article, Quotation
 from tests.conftest import EDITOR_PASSWORD
 from tests.factories import make_annotation, make_article, make_claim
 
@@ -108,6 +109,21 @@ class World:
         # "<path:object_id>" or "<id>" becomes the value.
         return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), pattern.route)
 
+    @cached_property
+    def quotation(self) -> Quotation:
+        """A quotation of the world's article, with its speaker."""
+        return Quotation.objects.create(
+            article=self.article,
+            start=0,
+            end=5,
+            spans=[[0, 5]],
+            text="two words",
+            speaker="Ana Lind",
+            speaker_slug="ana-lind",
+            verb="said",
+            key="0" * 32,
+        )
+
     def argument(self, pattern: Pattern, name: str, variant: str):
         route = pattern.route
         if name == "slug":
@@ -120,6 +136,8 @@ class World:
                 return self.article.outlet.slug
             if route.startswith("tags/"):
                 return self.tag.slug
+            if route.startswith("speakers/"):
+                return self.quotation.speaker_slug
         if name == "article_id":
             return self.article.pk
         if name == "annotation_id":
