@@ -109,6 +109,8 @@ class Excerpt:
 class Column:
     outlet: Outlet
     excerpts: list[Excerpt] = field(default_factory=list)
+    # The reporting verbs of the quotations its excerpts overlap ("bluntly admitted").
+    verbs: list[str] = field(default_factory=list)
 
     @property
     def first_published(self) -> datetime.date | None:
@@ -238,6 +240,24 @@ def compare(
         tags=tags,
         more=more,
     )
+
+
+def add_verbs(columns: list[Column], quotations) -> None:
+    """Give each column the verbs of the quotations (article_id, start, end, verb) that its
+    anchored excerpts overlap, each once, in the order of the text."""
+    by_article: dict[int, list] = {}
+    for quotation in quotations:
+        by_article.setdefault(quotation[0], []).append(quotation)
+    for column in columns:
+        verbs: list[str] = []
+        for excerpt in column.excerpts:
+            if not excerpt.anchored:
+                continue
+            annotation = excerpt.annotation
+            for _, start, end, verb in by_article.get(annotation.article_id, ()):
+                if start < annotation.end and end > annotation.start and verb not in verbs:
+                    verbs.append(verb)
+        column.verbs = verbs
 
 
 def filters_in_words(filters: Filters, outlets: list[Outlet], tags: list) -> str:

@@ -24,7 +24,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, RowNumber, Substr
 
 from annotations.models import Annotation, Claim, Tag, TaggedAnnotation
-from reading.comparison import Comparison, compare
+from reading.comparison import Comparison, add_verbs, compare
 from reading.search import Search
 from sources.models import Article, Outlet, Quotation, Story
 
@@ -347,10 +347,12 @@ class ClaimExcerpts:
             Exists(Article.objects.filter(outlet=OuterRef("pk"), story=self.claim.story_id))
         ).order_by("name", "pk")
 
-    def comparison(self) -> Comparison:
-        """The excerpts laid out in a column per outlet (reading.comparison.compare)."""
+    def comparison(self, *, with_verbs: bool = False) -> Comparison:
+        """The excerpts laid out in a column per outlet (reading.comparison.compare); with
+        `with_verbs`, each column has the verbs of the quotations its excerpts overlap (one
+        more query)."""
         rows = list(self.annotations()[: self.limit + 1])
-        return compare(
+        comparison = compare(
             self.claim,
             rows[: self.limit],
             self.filters,
@@ -359,6 +361,16 @@ class ClaimExcerpts:
             tags=list(self.tags()),
             more=len(rows) > self.limit,
         )
+        if with_verbs:
+            articles = {row.article_id for row in rows[: self.limit]}
+            quoted = (
+                Quotation.objects.filter(article__in=articles)
+                .exclude(verb="")
+                .order_by("article_id", "start")
+                .values_list("article_id", "start", "end", "verb")
+            )
+            add_verbs(comparison.columns, quoted if articles else [])
+        return comparison
 
 
 class StoryGrid:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from annotations.models import Annotation, Claim, ClaimRelation
 from reading.comparison import Filters
 from reading.queries import ClaimExcerpts
+from sources import quotations
 from sources.models import Article, Outlet
 from tests.factories import make_annotation, make_article, make_claim, make_outlet, make_story
 from tests.helpers import SAMPLE_CORPUS, require_sample_corpus
@@ -256,10 +257,11 @@ def test_comparison_page_runs_a_fixed_number_of_queries(client, django_assert_nu
     small, large = coverage(3, 1), coverage(30, 4)
     # claim with story, the matching annotations with claim and author, their tags, their
     # articles with outlets, the story's outlets, the outlets carrying the claim, the tags on
-    # it, the claim's relations both ways (the history is for editors only).
-    with django_assert_num_queries(8):
+    # it, the verbs of the quotations the excerpts overlap, the claim's relations both ways
+    # (the history is for editors only).
+    with django_assert_num_queries(9):
         client.get(small.get_absolute_url())
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(large.get_absolute_url())
     assert len(response.context["comparison"].excerpts) == 120
 
@@ -382,3 +384,20 @@ def test_the_page_and_its_exports_never_load_an_article_text_or_raw_input(client
     page = client.get(urls[0]).content.decode()
     # The quote's sentence around it, as from the whole text.
     assert "Officials said <mark" in page
+
+
+def test_each_column_names_the_verbs_of_the_quotations_it_shows(client):
+    story = make_story()
+    claim = make_claim(story=story, statement="The gates were never tested", status="published")
+    texts = {
+        "Harbour Wire": "Title\n\n“We never tested the flood gates,” Ana Lind bluntly admitted.",
+        "Quay Gazette": "Title\n\nAna Lind said: “We never tested the flood gates.”",
+    }
+    for name, text in texts.items():
+        article = make_article(outlet=make_outlet(name=name), story=story, text=text)
+        quotations.extract(article)
+        make_annotation(article, "never tested the flood gates", claim=claim)
+    comparison, html = page(client, claim)
+    verbs = {column.outlet.name: column.verbs for column in comparison.columns}
+    assert verbs == {"Harbour Wire": ["bluntly admitted"], "Quay Gazette": ["said"]}
+    assert "Quoting verbs: bluntly admitted" in html

@@ -227,10 +227,10 @@ def test_page_queries_stay_fixed_with_the_compact_layout_and_languages(
     large = story_with_outlets(20, ("en", "ru", "uk"), name="Large")
     # claim with story, the matching annotations with claim and author, their tags, their
     # articles with outlets, the story's outlets, the outlets carrying the claim, the tags on
-    # it, the claim's relations both ways.
-    with django_assert_num_queries(8):
+    # it, the verbs of the quotations the excerpts overlap, the claim's relations both ways.
+    with django_assert_num_queries(9):
         client.get(small.get_absolute_url())
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(large.get_absolute_url())
     assert response.context["comparison"].compact
 
