@@ -17,7 +17,6 @@ traces have something to find. Then it prints:
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -26,15 +25,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parallax.test_settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/parallax_quotation_bench")
 
-import django  # noqa: E402
+from bench._setup import invented_words, start_django  # noqa: E402
 
-from bench._database import ensure_postgres_database  # noqa: E402
-
-ensure_postgres_database(os.environ["DATABASE_URL"])
-django.setup()
+start_django("postgres://postgres@127.0.0.1:5432/parallax_quotation_bench")
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -45,17 +39,8 @@ from sources.models import Article, Outlet, Quotation, Story  # noqa: E402
 from sources.text.tracing import same_words, shingles  # noqa: E402
 
 QUOTATIONS_PER_ARTICLE = 10
-SYLLABLES = "ka lo mi ne ru sa ti vo pe da gu ha ji ke"
 SPEAKERS = ["Ana Lind", "Mayor Ortiz", "the minister", "Jon Berg", "a spokeswoman"]
 VERBS = ["said", "told reporters", "admitted", "bluntly admitted", "wrote", "insisted"]
-
-
-def vocabulary(rng: random.Random, size: int = 20000) -> list[str]:
-    syllables = SYLLABLES.split()
-    words = set()
-    while len(words) < size:
-        words.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
-    return sorted(words)
 
 
 def sentence(rng: random.Random, words: list[str]) -> str:
@@ -78,7 +63,7 @@ def rendering(rng: random.Random, quote: str) -> str:
 
 def build(count: int) -> None:
     rng = random.Random(11)
-    words = vocabulary(rng)
+    words = invented_words(rng, 20000)
     outlets = [Outlet(name=f"Quote outlet {n}", slug=f"quote-outlet-{n}") for n in range(100)]
     Outlet.objects.bulk_create(outlets)
     stories = [Story(title=f"Quote story {n}", slug=f"quote-story-{n}") for n in range(500)]
@@ -193,7 +178,7 @@ def measure_lookup(sample: list[Quotation]) -> None:
 
 def measure_import(articles: int = 500) -> None:
     rng = random.Random(5)
-    words = vocabulary(rng, 3000)
+    words = invented_words(rng, 3000)
     said = list(Quotation.objects.order_by("-pk").values_list("text", flat=True)[:2000])
     entries = []
     for n in range(articles):

@@ -12,7 +12,6 @@ filtered search: median and worst of several runs, in milliseconds, and the hits
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -22,16 +21,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parallax.test_settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/parallax_search_bench")
 
-import django  # noqa: E402
+from bench._setup import invented_words, start_django  # noqa: E402
 
-from bench._database import ensure_postgres_database  # noqa: E402
-
-ensure_postgres_database(os.environ["DATABASE_URL"])
-
-django.setup()
+start_django("postgres://postgres@127.0.0.1:5432/parallax_search_bench")
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -42,18 +35,9 @@ from sources.models import Article, Outlet, Story  # noqa: E402
 REPEAT = 7
 PASSAGES_PER_ARTICLE = 10
 # Invented words (no stemmer folds them together), and a few real ones at set rates.
-SYLLABLES = "ka lo mi ne ru sa ti vo pe da gu ha ji ke"
 COMMON = "council"  # in about 30% of passages
 RARE = "zeppelin"  # in about 40 passages
 PHRASE = ("flood", "barrier")  # the two words together in about 1% of passages
-
-
-def vocabulary(rng: random.Random, size: int = 5000) -> list[str]:
-    syllables = SYLLABLES.split()
-    words = set()
-    while len(words) < size:
-        words.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
-    return sorted(words)
 
 
 def sentence(rng: random.Random, words: list[str], n: int) -> str:
@@ -70,7 +54,7 @@ def sentence(rng: random.Random, words: list[str], n: int) -> str:
 
 def build(articles: int) -> None:
     rng = random.Random(7)
-    words = vocabulary(rng)
+    words = invented_words(rng, 5000)
     outlets = [
         Outlet(name=f"Bench outlet {n}", slug=f"bench-outlet-{n}", language="en" if n % 3 else "uk")
         for n in range(100)

@@ -4,10 +4,6 @@ get_absolute_url() asks here, so no app but this one names these routes."""
 from django.urls import reverse
 
 
-def home() -> str:
-    return reverse("reading:home")
-
-
 def story(slug: str) -> str:
     return reverse("reading:story", args=[slug])
 
@@ -34,7 +30,3 @@ def article_version(article_id: int, number: int) -> str:
 
 def annotation(annotation_id: int) -> str:
     return reverse("reading:annotation", args=[annotation_id])
-
-
-def speaker(slug: str) -> str:
-    return reverse("reading:speaker", args=[slug])

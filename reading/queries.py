@@ -487,12 +487,11 @@ class TagUses:
 
 class SpeakerQuotations:
     """The speaker page's listing: the quotations attributed to one speaker (by the slug of
-    their name), outlet by outlet, each outlet's verbs with their counts. One query, cut at
-    `limit` quotations; no article's text is loaded (the quotation holds its own words)."""
+    their name), by outlet, then verb. One query (slice it); no article's text is loaded
+    (a quotation holds its own words)."""
 
-    def __init__(self, slug: str, *, limit: int):
+    def __init__(self, slug: str):
         self.slug = slug
-        self.limit = limit
 
     def quotations(self) -> QuerySet[Quotation]:
         return (

@@ -112,40 +112,35 @@ class _Candidate:
 
 
 def candidates_sql(quotation: Quotation) -> tuple[str, list]:
-    """The candidate lookup of candidates() as SQL and its params: one index range per word
-    run, each cut at PER_SHINGLE rows, added up by quotation (the same SQL on SQLite and
-    PostgreSQL)."""
+    """The lookup of candidates() as SQL and its params: one index range per word pair,
+    each cut at PER_SHINGLE rows, added up by quotation, those of other articles sharing
+    enough returned with what comparing them needs (the same SQL on SQLite and
+    PostgreSQL). `quotation` must have at least one shingle."""
     hashes = shingles(quotation.text)
-    table = QuotationShingle._meta.db_table
     per_run = " UNION ALL ".join(
-        f"SELECT quotation_id FROM (SELECT quotation_id FROM {table} "
+        f"SELECT quotation_id FROM (SELECT quotation_id FROM {QuotationShingle._meta.db_table} "
         f"WHERE hash = %s LIMIT {PER_SHINGLE}) r{n}"
         for n in range(len(hashes))
     )
     sql = (
+        "SELECT q.id, q.article_id, q.key, q.text, q.trace_id FROM ("
         f"SELECT c.quotation_id, COUNT(*) AS shared FROM ({per_run}) c "
-        "GROUP BY c.quotation_id HAVING COUNT(*) >= %s "
-        f"ORDER BY shared DESC, c.quotation_id LIMIT {MAX_CANDIDATES + 1}"
+        "GROUP BY c.quotation_id HAVING COUNT(*) >= %s"
+        f") m JOIN {Quotation._meta.db_table} q ON q.id = m.quotation_id "
+        f"WHERE q.article_id <> %s ORDER BY m.shared DESC, q.id LIMIT {MAX_CANDIDATES}"
     )
-    return sql, [*hashes, candidate_threshold(len(hashes))]
+    return sql, [*hashes, candidate_threshold(len(hashes)), quotation.article_id]
 
 
 def candidates(quotation: Quotation) -> list[_Candidate]:
-    """The quotations of other articles sharing enough word runs with `quotation` to be
-    compared with it, those sharing most first, at most MAX_CANDIDATES: two queries."""
+    """The quotations of other articles sharing enough word pairs with `quotation` to be
+    compared with it, those sharing most first, at most MAX_CANDIDATES: one query."""
     if not shingles(quotation.text):
         return []
     sql, params = candidates_sql(quotation)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        ids = [row[0] for row in cursor.fetchall() if row[0] != quotation.pk]
-    rows = (
-        Quotation.objects.filter(pk__in=ids[:MAX_CANDIDATES])
-        .exclude(article=quotation.article_id)
-        .values_list("pk", "article_id", "key", "text", "trace_id")
-    )
-    order = {pk: n for n, pk in enumerate(ids)}
-    return sorted((_Candidate(*row) for row in rows), key=lambda c: order[c.pk])
+        return [_Candidate(*row) for row in cursor.fetchall()]
 
 
 def _decided(quotations: list[Quotation]) -> tuple[set[frozenset], set[frozenset]]:

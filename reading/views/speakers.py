@@ -31,11 +31,7 @@ class OutletVerbs:
 
 @require_safe
 def speaker_detail(request, slug):
-    rows = list(
-        queries.SpeakerQuotations(slug, limit=SPEAKER_QUOTATIONS).quotations()[
-            : SPEAKER_QUOTATIONS + 1
-        ]
-    )
+    rows = list(queries.SpeakerQuotations(slug).quotations()[: SPEAKER_QUOTATIONS + 1])
     if not rows:
         raise Http404("No quotation is attributed to this speaker.")
     shown = rows[:SPEAKER_QUOTATIONS]
