@@ -16,6 +16,7 @@ from annotations.models import (
 from annotations.vocabulary import tags_for_names
 from parallax import audit
 from parallax.models import AuditEvent
+from sources.models import Article
 from sources.text.anchoring import quote_selector
 
 
@@ -132,6 +133,34 @@ def _create_annotation(article, user, data: dict) -> Annotation:
         changes=annotation.snapshot(),
     )
     return annotation
+
+
+@transaction.atomic
+def annotate_quotations(quotations, user, data: dict) -> tuple[list[Annotation], int]:
+    """Annotate each of `quotations` (a trace's renderings in one story) under the same
+    tags, claim, stance and note, in one transaction: each becomes an ordinary annotation
+    with its own history. `data` is an AnnotationFieldsForm's cleaned_data. A rendering
+    that already has a live annotation of the same words under the same claim is left as
+    it is. Returns the new annotations and how many were left."""
+    claim = _save_claim(data.get("claim"), user)
+    data = {**data, "claim": claim}
+    places = Q()
+    for quotation in quotations:
+        places |= Q(article=quotation.article_id, start=quotation.start, end=quotation.end)
+    done = set(
+        Annotation.objects.visible()
+        .filter(places, claim=claim)
+        .values_list("article_id", "start", "end")
+    )
+    articles = Article.objects.defer("raw").in_bulk({q.article_id for q in quotations})
+    made = []
+    for quotation in quotations:
+        if (quotation.article_id, quotation.start, quotation.end) in done:
+            continue
+        done.add((quotation.article_id, quotation.start, quotation.end))
+        place = {"start": quotation.start, "end": quotation.end, "submission": None}
+        made.append(_create_annotation(articles[quotation.article_id], user, data | place))
+    return made, len(quotations) - len(made)
 
 
 @transaction.atomic

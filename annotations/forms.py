@@ -199,3 +199,18 @@ class ClaimMergeForm(forms.Form):
         self.fields["into"].queryset = Claim.objects.filter(story=claim.story_id).exclude(
             pk=claim.pk
         )
+
+
+class QuotationCorrectionForm(forms.Form):
+    """An editor's speaker and verb for a quotation, where extraction got them wrong."""
+
+    speaker = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="The name as the text gives it; empty when nobody is named.",
+    )
+    verb = forms.CharField(
+        required=False,
+        max_length=100,
+        help_text="The reporting verb as written, with its adverb or hedge (“bluntly admitted”).",
+    )

@@ -8,6 +8,7 @@ from annotations.views import (
     relations,
     review,
     styles,
+    tracing,
     vocabulary,
 )
 from parallax import converters  # noqa: F401 (registers the unicode_slug converter)
@@ -64,6 +65,26 @@ urlpatterns = [
         "claims/<slug:slug>/relations/<int:relation_id>/delete/",
         relations.relation_delete,
         name="claim-relation-delete",
+    ),
+    path(
+        "articles/<int:article_id>/quotations/<str:key>/annotate/",
+        tracing.quotation_annotate,
+        name="quotation-annotate",
+    ),
+    path(
+        "articles/<int:article_id>/quotations/<str:key>/correct/",
+        tracing.quotation_correct,
+        name="quotation-correct",
+    ),
+    path(
+        "articles/<int:article_id>/quotations/<str:key>/take-out/",
+        tracing.quotation_take_out,
+        name="quotation-take-out",
+    ),
+    path(
+        "articles/<int:article_id>/quotations/<str:key>/join/",
+        tracing.quotation_join,
+        name="quotation-join",
     ),
     path("tags.css", styles.tag_styles, name="tag-styles"),
 ]

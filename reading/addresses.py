@@ -30,3 +30,11 @@ def article_version(article_id: int, number: int) -> str:
 
 def annotation(annotation_id: int) -> str:
     return reverse("reading:annotation", args=[annotation_id])
+
+
+def quotation(article_id: int, key: str) -> str:
+    return reverse("reading:quotation", args=[article_id, key])
+
+
+def speaker(slug: str) -> str:
+    return reverse("reading:speaker", args=[slug])

@@ -41,14 +41,20 @@ class Block:
         return many if count > 1 else one
 
 
-def article_blocks(text: str, passages, annotations) -> list[Block]:
-    """Group passages into blocks and give each its highlighted HTML as `.html`."""
+def article_blocks(text: str, passages, annotations, quotations=()) -> list[Block]:
+    """Group passages into blocks and give each its highlighted HTML as `.html`.
+
+    `quotations` (traced ones, with `other_outlets`) are marked in the text too, and each
+    passage lists those that begin in it as `.quote_notes`.
+    """
     spans = [(a.start, a.end, a.pk) for a in annotations]
+    spans += [(s, e, QuoteKey(q.key)) for q in quotations for s, e in q.spans]
     by_id = {a.pk: a for a in annotations}
-    anchored: set[int] = set()
+    anchored: set = set()
     blocks: list[Block] = []
     for passage in passages:
         passage.html = passage_html(text, passage.start, passage.end, spans, by_id, anchored)
+        passage.quote_notes = [q for q in quotations if passage.start <= q.start < passage.end]
         folded = passage.kind in FOLDED
         kind = passage.kind if folded or passage.kind in LABELLED else "text"
         if not blocks or blocks[-1].kind != kind:
@@ -60,7 +66,8 @@ def article_blocks(text: str, passages, annotations) -> list[Block]:
 def passage_html(
     text: str, start: int, end: int, spans, by_id: dict, anchored: set[int]
 ) -> SafeString:
-    """The passage's text with a <mark> for every stretch that annotations cover.
+    """The passage's text with a <mark> for every stretch that annotations cover, inside
+    a <span class="quoted"> where a traced quotation's words run.
 
     Nothing but the text goes inside the marks (no added white space), so the
     browser can map a selection back to offsets by counting characters.
@@ -68,27 +75,35 @@ def passage_html(
     parts = []
     for piece in segment(start, end, spans):
         words = escape(text[piece.start : piece.end])
-        if not piece.keys:
-            parts.append(words)
-            continue
+        keys = [key for key in piece.keys if not isinstance(key, QuoteKey)]
+        quotes = [key for key in piece.keys if isinstance(key, QuoteKey)]
         for key in piece.keys:
             if key not in anchored:
                 anchored.add(key)
-                parts.append(format_html('<span class="hl-anchor" id="hl-{}"></span>', key))
-        tags = covering_tags(by_id[key] for key in piece.keys)
-        classes = ["hl", *mark_classes(tags)]
-        if len(piece.keys) > 1:
-            classes.append("hl-overlap")
-        parts.append(
-            format_html(
+                anchor = f"q-{key}" if isinstance(key, QuoteKey) else f"hl-{key}"
+                parts.append(format_html('<span class="hl-anchor" id="{}"></span>', anchor))
+        if keys:
+            tags = covering_tags(by_id[key] for key in keys)
+            classes = ["hl", *mark_classes(tags)]
+            if len(keys) > 1:
+                classes.append("hl-overlap")
+            words = format_html(
                 '<mark class="{}" data-annotations="{}" title="{}">{}</mark>',
                 " ".join(classes),
-                " ".join(str(key) for key in piece.keys),
+                " ".join(str(key) for key in keys),
                 ", ".join(tag.name for tag in tags) or "annotation",
                 words,
             )
-        )
+        if quotes:
+            words = format_html(
+                '<span class="quoted" data-quotation="{}">{}</span>', quotes[0], words
+            )
+        parts.append(words)
     return mark_safe("".join(str(part) for part in parts))
+
+
+class QuoteKey(str):
+    """A traced quotation's key among the annotations' ids in a passage's spans."""
 
 
 # A mark draws one line per tag for its first three tags; tags.css colours each class.

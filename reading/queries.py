@@ -21,7 +21,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Greatest, RowNumber, Substr
+from django.db.models.functions import Coalesce, Greatest, Length, RowNumber, Substr
 
 from annotations.models import Annotation, Claim, Tag, TaggedAnnotation
 from reading.comparison import Comparison, add_verbs, compare
@@ -499,6 +499,7 @@ class SpeakerQuotations:
             .select_related("article__outlet")
             .only(
                 "pk",
+                "key",
                 "speaker",
                 "verb",
                 "text",
@@ -511,3 +512,102 @@ class SpeakerQuotations:
             )
             .order_by("article__outlet__name", "article__outlet_id", "verb", "article_id", "start")
         )
+
+
+# What a list of quotations shows of each (its words, who said them and how, its outlet,
+# its address), never its article's text.
+LISTED_QUOTATION = (
+    "pk",
+    "key",
+    "text",
+    "speaker",
+    "speaker_slug",
+    "verb",
+    "article_id",
+    "trace_id",
+    "article__title",
+    "article__outlet__name",
+)
+
+
+def _other_outlets_quoting(outlet_id: int) -> Subquery:
+    """For a quotation (OuterRef), how many outlets other than `outlet_id` quote the same
+    words: the distinct outlets of its trace's renderings (None when there are none)."""
+    return Subquery(
+        Quotation.objects.filter(trace=OuterRef("trace"))
+        .exclude(article__outlet=outlet_id)
+        .order_by()
+        .values("trace")
+        .annotate(n=Count("article__outlet", distinct=True))
+        .values("n")
+    )
+
+
+def article_quotations(article: Article) -> QuerySet[Quotation]:
+    """The article's quotations in text order, each with `other_outlets`: how many other
+    outlets quote the same words (their trace's outlets but the article's own; 0 for an
+    untraced quotation). One query."""
+    return (
+        Quotation.objects.filter(article=article)
+        .annotate(other_outlets=Coalesce(_other_outlets_quoting(article.outlet_id), 0))
+        .order_by("start", "pk")
+    )
+
+
+class TraceRenderings:
+    """A trace's panel: each outlet's rendering of the same words, the earliest published
+    first (the first appearance), with its article and outlet. One query (slice it); no
+    article's text is loaded (a quotation holds its own words)."""
+
+    def __init__(self, trace_id: int):
+        self.trace_id = trace_id
+
+    def renderings(self) -> QuerySet[Quotation]:
+        return (
+            Quotation.objects.filter(trace=self.trace_id)
+            .select_related("article__outlet", "article__story")
+            .only(
+                "pk",
+                "key",
+                "text",
+                "start",
+                "end",
+                "speaker",
+                "speaker_slug",
+                "verb",
+                "trace_id",
+                "article__title",
+                "article__published",
+                "article__story_id",
+                "article__story__slug",
+                "article__story__title",
+                "article__outlet__name",
+                "article__outlet__slug",
+            )
+            .order_by(F("article__published").asc(nulls_last=True), "article_id", "start")
+        )
+
+
+def most_quoted(story: Story, limit: int) -> QuerySet[Quotation]:
+    """The story's most-quoted words: one quotation per trace that the story's articles
+    share (its longest rendering in the story), the traces quoted by most outlets first,
+    each with `outlets`. One query."""
+    in_story = Quotation.objects.filter(article__story=story, trace__isnull=False)
+    outlets = Subquery(
+        Quotation.objects.filter(trace=OuterRef("trace"), article__story=story)
+        .order_by()
+        .values("trace")
+        .annotate(n=Count("article__outlet", distinct=True))
+        .values("n")
+    )
+    longest = in_story.filter(trace=OuterRef("trace")).order_by(
+        Length("text").desc(), "article_id", "start"
+    )
+    return (
+        in_story.filter(pk=Subquery(longest.values("pk")[:1]))
+        .annotate(outlets=outlets)
+        .filter(outlets__gte=2)
+        .select_related("article__outlet")
+        .only(*LISTED_QUOTATION)
+        .order_by("-outlets", "trace_id")[:limit]
+    )

@@ -4,7 +4,7 @@ public and never change. Models reach their pages through reading.addresses."""
 from django.urls import path
 
 from parallax import converters  # noqa: F401 (registers the unicode_slug converter)
-from reading.views import articles, browse, claims, home, search, speakers
+from reading.views import articles, browse, claims, home, quotations, search, speakers
 
 app_name = "reading"
 
@@ -27,5 +27,10 @@ urlpatterns = [
         name="article-version",
     ),
     path("annotations/<int:annotation_id>/", articles.annotation_detail, name="annotation"),
+    path(
+        "articles/<int:article_id>/quotations/<str:key>/",
+        quotations.quotation_detail,
+        name="quotation",
+    ),
     path("speakers/<unicode_slug:slug>/", speakers.speaker_detail, name="speaker"),
 ]

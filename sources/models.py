@@ -326,6 +326,10 @@ class Quotation(models.Model):
     def __str__(self):
         return f"{self.speaker or 'Unattributed'}: “{self.text[:60]}”"
 
+    def get_absolute_url(self):
+        # By the words' key, not the row: every extraction makes the rows again.
+        return addresses.quotation(self.article_id, self.key)
+
 
 class QuotationShingle(models.Model):
     """One hashed run of a quotation's words: tracing looks up the quotations that share

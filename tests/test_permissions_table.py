@@ -133,6 +133,7 @@ ACCESS = {
     # Proposed tags are usable at once (annotations.models.Tag), so their page is public.
     "reading:tag": everyone(page(200)),
     "reading:speaker": everyone(page(200)),
+    "reading:quotation": everyone(page(200)),
     "reading:claims": everyone(page(200)),
     "reading:search": everyone(page(200)),
     "reading:article": everyone(page(200)),
@@ -157,6 +158,21 @@ ACCESS = {
     ),
     "annotations:annotation-restore": roles(
         action(LOGIN), action(403), action(403), action(403), action(302)
+    ),
+    # ---- Editing from a quotation: any editor. The empty annotate form comes back with its
+    # errors (400); an empty correction clears the speaker and verb (302 back); the world's
+    # quotation is in no trace, so taking it out or joining nothing says so (302 back). ----
+    "annotations:quotation-annotate": roles(
+        action(LOGIN), action(403), action(400), action(400), action(400)
+    ),
+    "annotations:quotation-correct": roles(
+        action(LOGIN), action(403), action(302), action(302), action(302)
+    ),
+    "annotations:quotation-take-out": roles(
+        action(LOGIN), action(403), action(302), action(302), action(302)
+    ),
+    "annotations:quotation-join": roles(
+        action(LOGIN), action(403), action(302), action(302), action(302)
     ),
     # ---- Corrections and review: any editor; the empty correction and move forms come
     # back with their errors. The world's annotation is anchored: accepting or orphaning

@@ -29,6 +29,11 @@ PUBLIC = [
     ("/articles/7/versions/2/", "reading:article-version", [7, 2]),
     ("/annotations/9/", "reading:annotation", [9]),
     ("/speakers/jens-stoltenberg/", "reading:speaker", ["jens-stoltenberg"]),
+    (
+        "/articles/7/quotations/0123456789abcdef0123456789abcdef/",
+        "reading:quotation",
+        [7, "0123456789abcdef0123456789abcdef"],
+    ),
 ]
 
 

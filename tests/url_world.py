@@ -140,6 +140,8 @@ class World:
                 return self.quotation.speaker_slug
         if name == "article_id":
             return self.article.pk
+        if name == "key":
+            return self.quotation.key
         if name == "annotation_id":
             return self.annotation.pk
         if name == "number":

@@ -9,9 +9,12 @@ from annotations.models import Annotation, Tag
 from annotations.review import old_place, version_changes
 from annotations.views.annotating import SHORTCUT_TAGS, annotation_or_404, claims_for_editor
 from parallax.permissions import can_change, is_editor
-from reading import sharing
+from reading import queries, sharing
 from reading.passages import article_blocks, legend_tags
 from sources.models import Article, ArticleVersion
+
+# The reader lists at most this many of an article's quotations.
+ARTICLE_QUOTATIONS = 300
 
 
 def next_outlet_article(article: Article) -> Article | None:
@@ -59,9 +62,12 @@ def article_detail(request, article_id):
         annotation.can_change = can_change(request.user, annotation)
         is_anchored = annotation.anchor_status == Annotation.AnchorStatus.ANCHORED
         (annotations if is_anchored else unanchored).append(annotation)
+    quotations = list(queries.article_quotations(article)[:ARTICLE_QUOTATIONS])
+    traced = [q for q in quotations if q.trace_id is not None]
     context = {
         "article": article,
-        "blocks": article_blocks(article.text, passages, annotations),
+        "blocks": article_blocks(article.text, passages, annotations, traced),
+        "quotations": quotations,
         "annotations": annotations,
         "unanchored": unanchored,
         "corrected_on": corrected_on(article),

@@ -23,6 +23,8 @@ TAG_PAGE_PER_OUTLET = 20
 TAG_PAGE_LIMIT = 500
 # Longer search terms and slugs than any real one are cut, not refused.
 MAX_PARAM_LENGTH = 200
+# A story page lists this many of its most-quoted words.
+MOST_QUOTED = 10
 
 
 @dataclass
@@ -106,6 +108,7 @@ def story_detail(request, slug):
         {
             "story": story,
             "coverage": coverage,
+            "most_quoted": list(queries.most_quoted(story, MOST_QUOTED)),
             "article_count": article_count,
             "claims": claims,
             "grid": grid,

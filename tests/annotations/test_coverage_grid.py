@@ -215,7 +215,8 @@ def test_story_page_runs_a_fixed_number_of_queries(
     # 2. its articles with their outlet
     # 3. its published claims with the number of outlets carrying each
     # 4. (claim, outlet, stance) for the grid
-    with django_assert_num_queries(4):
+    # 5. its most-quoted words
+    with django_assert_num_queries(5):
         response = client.get(story.get_absolute_url())
 
     assert response.status_code == 200
@@ -232,8 +233,8 @@ def test_story_page_for_an_editor_runs_a_fixed_number_of_queries(
 
     # 1. the session, 2. the user, 3. is the user in the editors group,
     # 4. the story, 5. its articles with their outlet, 6. all its claims with outlet counts,
-    # 7. (claim, outlet, stance) for the grid, drafts included
-    with django_assert_num_queries(7):
+    # 7. (claim, outlet, stance) for the grid, drafts included, 8. its most-quoted words
+    with django_assert_num_queries(8):
         response = editor_client.get(story.get_absolute_url())
 
     assert len(response.context["claims"]) == 2

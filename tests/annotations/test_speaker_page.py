@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from sources import quotations
+from sources.models import Quotation
 from tests.factories import make_article, make_outlet, make_story
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,9 @@ def test_each_outlets_verbs_with_their_counts(client, coverage):
     assert "<h1>Ana Lind</h1>" in html
     assert "bluntly admitted (1)" in html and "said (2)" in html
     assert "3 quotations in 2 outlets" in html
+    # Each quotation links to its own page (its trace, when other outlets quote it).
+    for quotation in Quotation.objects.all():
+        assert quotation.get_absolute_url() in html
 
 
 def test_an_unknown_speaker_is_not_found(client, coverage):
