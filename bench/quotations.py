@@ -8,10 +8,13 @@ quotations and their hashed word pairs, written with COPY). One quotation in twe
 another outlet's rendering of an earlier one (trimmed, re-cased, a word changed), so
 traces have something to find. Then it prints:
 
-- the plan of the candidate lookup (the B-tree index on the word pairs, never a scan);
+- the plan of the candidate lookup, of one quotation and of a batch (the B-tree index on
+  the word pairs, never a scan);
 - the time to find the traces of one quotation (sources.quotations.candidates and the
-  word-by-word check, what trace() does before it writes): median and worst over 200
-  quotations, in milliseconds, and how many candidates and matches they had;
+  word-by-word check): median and worst over 200 quotations, in milliseconds, and how many
+  candidates and matches they had;
+- the time of the batch lookup trace() makes (sources.quotations.batch_candidates, LOOKUP
+  quotations a query), per quotation, over the same 200;
 - the import rate with extraction and tracing on: 500 articles of ten quotations each,
   imported through sources.importer.import_entries into the million-quotation database.
 """
@@ -34,7 +37,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from sources import quotations  # noqa: E402
-from sources.importer import Entry, import_entries  # noqa: E402
+from sources.importer import Entry, import_entries, imported_quotations  # noqa: E402
 from sources.models import Article, Outlet, Quotation, Story  # noqa: E402
 from sources.text.tracing import same_words, shingles  # noqa: E402
 
@@ -150,20 +153,26 @@ def build(count: int) -> None:
     print(f"  word pairs written and indexed in {time.perf_counter() - started:.0f} s")
 
 
-def lookup_plan(quotation: Quotation) -> str:
-    sql, params = quotations.candidates_sql(quotation)
+def lookup_plan(batch: list[Quotation]) -> str:
+    """The plan's reads of tables (not of the query's own VALUES and subqueries)."""
+    sql, params = quotations.batch_candidates_sql(batch)
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + sql, params)
         lines = [row[0].strip() for row in cursor.fetchall()]
-    scans = [line.split(" on ")[0].lstrip("-> ") for line in lines if "Scan" in line]
+    scans = [
+        line.split(" on ")[0].lstrip("-> ")
+        for line in lines
+        if "Scan" in line and not any(own in line for own in ("CTE", "Values", "Subquery"))
+    ]
     return "; ".join(f"{scans.count(scan)} × {scan}" for scan in sorted(set(scans)))
 
 
 def measure_lookup(sample: list[Quotation]) -> None:
-    times, found, matched = [], [], []
+    times, lookups, found, matched = [], [], [], []
     for quotation in sample:
         started = time.perf_counter()
         candidates = quotations.candidates(quotation)
+        lookups.append((time.perf_counter() - started) * 1000)
         same = [c for c in candidates if same_words(quotation.text, c.text) is not None]
         times.append((time.perf_counter() - started) * 1000)
         found.append(len(candidates))
@@ -173,6 +182,14 @@ def measure_lookup(sample: list[Quotation]) -> None:
         f"worst {max(times):.1f} ms over {len(sample)} quotations "
         f"({statistics.mean(found):.1f} candidates and {statistics.mean(matched):.2f} "
         "matches on average)"
+    )
+    started = time.perf_counter()
+    quotations.batch_candidates(sample)
+    elapsed = (time.perf_counter() - started) * 1000
+    print(
+        f"batch lookup: {elapsed / len(sample):.2f} ms a quotation over {len(sample)} "
+        f"quotations, {quotations.LOOKUP} a query (one at a time: "
+        f"{statistics.mean(lookups):.2f} ms)"
     )
 
 
@@ -192,16 +209,24 @@ def measure_import(articles: int = 500) -> None:
         )
     started = time.perf_counter()
     with transaction.atomic():
-        outcomes = import_entries(entries)
+        outcomes = import_entries(entries, trace=False)
+        imported = time.perf_counter() - started
+        traced = quotations.trace(imported_quotations(outcomes))
         elapsed = time.perf_counter() - started
         created = sum(1 for outcome in outcomes if outcome.status == "created")
-        traced = Quotation.objects.filter(
-            article__source_name__startswith="bench-", trace__isnull=False
-        ).count()
         transaction.set_rollback(True)  # the database stays as built
     print(
-        f"import with extraction and tracing: {created} articles in {elapsed:.1f} s, "
-        f"{created / elapsed:.0f} articles/s ({traced} quotations traced)"
+        f"import with extraction, tracing left for later: {created} articles in "
+        f"{imported:.1f} s, {created / imported:.0f} articles/s"
+    )
+    print(
+        f"then tracing their {created * QUOTATIONS_PER_ARTICLE} quotations, batched: "
+        f"{elapsed - imported:.1f} s, {created / (elapsed - imported):.0f} articles/s "
+        f"({traced} quotations traced)"
+    )
+    print(
+        f"import with extraction and tracing: {created / elapsed:.0f} articles/s "
+        "(what the import command does before it returns)"
     )
 
 
@@ -224,7 +249,8 @@ def main() -> None:
     rng = random.Random(3)
     top = Quotation.objects.order_by("-pk").values_list("pk", flat=True).first()
     sample = list(Quotation.objects.filter(pk__in=rng.sample(range(1, top + 1), 200)))
-    print(f"plan of the candidate lookup: {lookup_plan(sample[0])}")
+    print(f"plan of the candidate lookup: {lookup_plan(sample[:1])}")
+    print(f"plan of a batch lookup: {lookup_plan(sample[: quotations.LOOKUP])}")
     measure_lookup(sample)
     measure_import()
 

@@ -250,22 +250,31 @@ def import_entries(
     defaults: dict[str, str] | None = None,
     progress: Progress | None = None,
     budget: Budget | None = None,
+    trace: bool = True,
 ) -> list[Outcome]:
-    """Imports the entries in turn until they end or the budget stops them (in one last row)."""
+    """Imports the entries in turn until they end or the budget stops them (in one last row).
+
+    The quotations found are traced before it returns, batched, unless `trace` is False:
+    then the caller traces them (imported_quotations(outcomes)), in a job of its own, say.
+    """
     budget = Budget() if budget is None else budget
     outcomes = []
     try:
         _import_all(entries, defaults, progress, budget, outcomes)
     finally:
         # What was imported is traced before the import returns, even one cut short.
-        quotations.trace(
-            [
-                quotation
-                for outcome in outcomes
-                for quotation in getattr(outcome.article, "found_quotations", ())
-            ]
-        )
+        if trace:
+            quotations.trace(imported_quotations(outcomes))
     return outcomes
+
+
+def imported_quotations(outcomes: list[Outcome]) -> list:
+    """The quotations found in the articles an import created, in order."""
+    return [
+        quotation
+        for outcome in outcomes
+        for quotation in getattr(outcome.article, "found_quotations", ())
+    ]
 
 
 def _import_all(entries, defaults, progress, budget, outcomes) -> None:

@@ -5,16 +5,21 @@ extract() finds an article's quotations again from its text (sources.text.quotat
 stores them with their hashed word runs; trace() looks up, for each quotation, those of
 other articles that share runs with it (a B-tree index lookup, bounded per run), keeps the
 ones whose words are the same (sources.text.tracing.same_words) and puts them in one trace.
-The same code runs on SQLite and PostgreSQL. Editors' decisions (QuotationDecision) are
-applied again by every extraction and every tracing.
+It works on a batch of quotations at a time (an import's, a correction's): one lookup
+query for many quotations, which find each other too, the traces worked out in memory and
+written in a few statements. The same code runs on SQLite and PostgreSQL. Editors'
+decisions (QuotationDecision) are applied again by every extraction and every tracing.
 """
 
 import hashlib
+import operator
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import BigIntegerField, Case, Count, F, Q, Value, When
 from django.utils.text import slugify
 
 from sources.models import Article, Quotation, QuotationDecision, QuotationShingle, Trace
@@ -27,6 +32,10 @@ PER_SHINGLE = 200
 # At most this many candidates are compared word by word, those sharing most runs first.
 MAX_CANDIDATES = 20
 BATCH = 500
+# Quotations looked up in one query. More share so many commonplace pairs that the query's
+# sort outgrows PostgreSQL's default work_mem and goes to disk: on the bench's million
+# quotations, 0.7 ms a quotation at 50, 0.95 at 100 or more, 1.25 one at a time.
+LOOKUP = 50
 
 
 def quotation_key(text: str) -> str:
@@ -47,17 +56,21 @@ def _latest_values(article: Article) -> dict[tuple[str, str], str]:
 def extract(article: Article) -> list[Quotation]:
     """Find the article's quotations in its current text and store them (the earlier ones
     and their runs go; a trace left with fewer than two quotations goes too). Editors'
-    corrections of speaker and verb apply again. Not traced: see trace()."""
+    corrections of speaker and verb apply again. Not traced: see trace().
+
+    A new article's quotations take four queries: its earlier quotations (none), the
+    editors' decisions, the quotations and their runs."""
     language = article.language or article.outlet.language
     found = find_quotations(article.text, language or "en")
-    with transaction.atomic():
-        old_traces = set(
-            Quotation.objects.filter(article=article, trace__isnull=False).values_list(
-                "trace_id", flat=True
-            )
+    # No savepoint of its own (two queries an article at import): inside an import's or a
+    # correction's transaction, a failure here undoes the caller's work as well.
+    with transaction.atomic(savepoint=False):
+        old_traces = list(
+            Quotation.objects.filter(article=article).order_by().values_list("trace_id", flat=True)
         )
-        Quotation.objects.filter(article=article).delete()
-        values = _latest_values(article)
+        if old_traces:
+            Quotation.objects.filter(article=article).delete()
+        values = _latest_values(article) if found else {}
         rows = []
         for quotation in found:
             key = quotation_key(quotation.text)
@@ -77,29 +90,44 @@ def extract(article: Article) -> list[Quotation]:
                 )
             )
         Quotation.objects.bulk_create(rows, batch_size=BATCH)
-        QuotationShingle.objects.bulk_create(
-            (
-                QuotationShingle(quotation=row, hash=value)
-                for row in rows
-                for value in shingles(row.text)
-            ),
-            batch_size=BATCH * 10,
-        )
-        drop_lone_traces(old_traces)
+        _store_runs((row.pk, value) for row in rows for value in shingles(row.text))
+        drop_lone_traces(trace_id for trace_id in old_traces if trace_id)
     return rows
+
+
+def _store_runs(runs: Iterable[tuple[int, int]]) -> None:
+    """Insert (quotation id, hash) rows, BATCH * 10 a statement: an article has a hundred
+    or more, and model instances would cost more than the insert."""
+    table = QuotationShingle._meta.db_table
+    runs = list(runs)
+    with connection.cursor() as cursor:
+        for start in range(0, len(runs), BATCH * 10):
+            chunk = runs[start : start + BATCH * 10]
+            cursor.execute(
+                f"INSERT INTO {table} (quotation_id, hash) VALUES "
+                + ", ".join(["(%s, %s)"] * len(chunk)),
+                [value for run in chunk for value in run],
+            )
 
 
 def drop_lone_traces(trace_ids: Iterable[int]) -> None:
     """Delete the traces among `trace_ids` that hold fewer than two quotations (their last
-    quotation stands alone again)."""
-    trace_ids = list(trace_ids)
+    quotation stands alone again): at most three queries."""
+    trace_ids = set(trace_ids)
     if not trace_ids:
         return
-    for trace_id in trace_ids:
-        members = list(Quotation.objects.filter(trace=trace_id).values_list("pk", flat=True)[:2])
-        if len(members) < 2:
-            Quotation.objects.filter(pk__in=members).update(trace=None)
-            Trace.objects.filter(pk=trace_id).delete()
+    kept = (
+        Quotation.objects.filter(trace__in=trace_ids)
+        .order_by()
+        .values("trace")
+        .annotate(members=Count("pk"))
+        .filter(members__gte=2)
+        .values_list("trace", flat=True)
+    )
+    lone = trace_ids - set(kept)
+    if lone:
+        Quotation.objects.filter(trace__in=lone).update(trace=None)
+        Trace.objects.filter(pk__in=lone).delete()
 
 
 @dataclass(frozen=True)
@@ -111,58 +139,134 @@ class _Candidate:
     trace_id: int | None
 
 
+# The last of a run's first PER_SHINGLE quotations, or this when it has fewer.
+_NO_BOUND = 2**63 - 1
+
+
 def candidates_sql(quotation: Quotation) -> tuple[str, list]:
-    """The lookup of candidates() as SQL and its params: one index range per word pair,
-    each cut at PER_SHINGLE rows, added up by quotation, those of other articles sharing
-    enough returned with what comparing them needs (the same SQL on SQLite and
-    PostgreSQL). `quotation` must have at least one shingle."""
-    hashes = shingles(quotation.text)
-    per_run = " UNION ALL ".join(
-        f"SELECT quotation_id FROM (SELECT quotation_id FROM {QuotationShingle._meta.db_table} "
-        f"WHERE hash = %s LIMIT {PER_SHINGLE}) r{n}"
-        for n in range(len(hashes))
-    )
+    """The lookup of candidates() as SQL and its params: batch_candidates_sql() of one
+    quotation. `quotation` must have at least one shingle."""
+    return batch_candidates_sql([quotation])
+
+
+def batch_candidates_sql(quotations: list[Quotation]) -> tuple[str, list]:
+    """The lookup of batch_candidates() as SQL and its params. At least one of
+    `quotations` must have a shingle."""
+    return _lookup_sql([(q.article_id, shingles(q.text)) for q in quotations])
+
+
+def _lookup_sql(lookups: list[tuple[int, list[int]]]) -> tuple[str, list]:
+    """The candidates of each (article id, shingles) in one query, the same SQL on SQLite
+    and PostgreSQL: each distinct word pair read once, as an index range cut at its first
+    PER_SHINGLE rows; the pairs each lookup shares with each stored quotation added up;
+    those of other articles sharing enough (candidate_threshold of the lookup's pairs),
+    at most MAX_CANDIDATES a lookup, returned as (index in `lookups`, id, article_id,
+    key, text, trace_id), those sharing most first (ties: the oldest). Lookups without
+    shingles find nothing."""
+    runs: list[tuple[int, int]] = []
+    quoting: list[tuple[int, int, int]] = []
+    for n, (article_id, hashes) in enumerate(lookups):
+        if hashes:
+            runs.extend((n, value) for value in hashes)
+            quoting.append((n, article_id, candidate_threshold(len(hashes))))
+    probes = sorted({value for _, value in runs})
+    shingle, quotation = QuotationShingle._meta.db_table, Quotation._meta.db_table
+
+    def rows(width: int, count: int) -> str:
+        return ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * count)
+
     sql = (
-        "SELECT q.id, q.article_id, q.key, q.text, q.trace_id FROM ("
-        f"SELECT c.quotation_id, COUNT(*) AS shared FROM ({per_run}) c "
-        "GROUP BY c.quotation_id HAVING COUNT(*) >= %s"
-        f") m JOIN {Quotation._meta.db_table} q ON q.id = m.quotation_id "
-        f"WHERE q.article_id <> %s ORDER BY m.shared DESC, q.id LIMIT {MAX_CANDIDATES}"
+        f"WITH runs (n, hash) AS (VALUES {rows(2, len(runs))}), "
+        f"quoting (n, article_id, needed) AS (VALUES {rows(3, len(quoting))}), "
+        f"probes (hash) AS (VALUES {rows(1, len(probes))}), "
+        # A pair's index range up to the last of its first PER_SHINGLE quotations: a
+        # commonplace pair reads no more than that.
+        "hits (hash, quotation_id) AS ("
+        f"SELECT s.hash, s.quotation_id FROM probes p JOIN {shingle} s ON s.hash = p.hash "
+        f"AND s.quotation_id <= COALESCE((SELECT l.quotation_id FROM {shingle} l "
+        f"WHERE l.hash = p.hash ORDER BY l.quotation_id LIMIT 1 OFFSET {PER_SHINGLE - 1}), "
+        f"{_NO_BOUND})), "
+        "shared (n, quotation_id, pairs) AS ("
+        "SELECT r.n, h.quotation_id, COUNT(*) FROM runs r JOIN hits h ON h.hash = r.hash "
+        "GROUP BY r.n, h.quotation_id), "
+        # The quotations of each lookup's own article, left out.
+        "mine (n, quotation_id) AS ("
+        f"SELECT w.n, o.id FROM quoting w JOIN {quotation} o ON o.article_id = w.article_id), "
+        "ranked (n, quotation_id, place) AS ("
+        "SELECT m.n, m.quotation_id, "
+        "ROW_NUMBER() OVER (PARTITION BY m.n ORDER BY m.pairs DESC, m.quotation_id) "
+        "FROM shared m JOIN quoting w ON w.n = m.n "
+        "LEFT JOIN mine ON mine.n = m.n AND mine.quotation_id = m.quotation_id "
+        "WHERE m.pairs >= w.needed AND mine.n IS NULL) "
+        "SELECT r.n, q.id, q.article_id, q.key, q.text, q.trace_id FROM ("
+        # The LIMIT cuts nothing (MAX_CANDIDATES a lookup at most): it tells PostgreSQL's
+        # planner how few rows come, so that it reads them by primary key, not in a scan.
+        f"SELECT n, quotation_id, place FROM ranked WHERE place <= {MAX_CANDIDATES} "
+        f"LIMIT {MAX_CANDIDATES * len(quoting)}"
+        f") r JOIN {quotation} q ON q.id = r.quotation_id ORDER BY r.n, r.place"
     )
-    return sql, [*hashes, candidate_threshold(len(hashes)), quotation.article_id]
+    params = [
+        *(value for run in runs for value in run),
+        *(value for row in quoting for value in row),
+        *probes,
+    ]
+    return sql, params
 
 
 def candidates(quotation: Quotation) -> list[_Candidate]:
     """The quotations of other articles sharing enough word pairs with `quotation` to be
     compared with it, those sharing most first, at most MAX_CANDIDATES: one query."""
-    if not shingles(quotation.text):
-        return []
-    sql, params = candidates_sql(quotation)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [_Candidate(*row) for row in cursor.fetchall()]
+    return batch_candidates([quotation])[0]
 
 
-def _decided(quotations: list[Quotation]) -> tuple[set[frozenset], set[frozenset]]:
+def batch_candidates(quotations: list[Quotation]) -> list[list[_Candidate]]:
+    """candidates() of each of `quotations`, in order: one query for LOOKUP of them."""
+    return _candidates_of([(q.article_id, shingles(q.text)) for q in quotations])
+
+
+def _candidates_of(lookups: list[tuple[int, list[int]]]) -> list[list[_Candidate]]:
+    """The candidates of each (article id, shingles): a query for each LOOKUP of them, or
+    fewer when their pairs would pass the database's limit on parameters."""
+    found: list[list[_Candidate]] = [[] for _ in lookups]
+    limit = connection.features.max_query_params or 65535
+    start = 0
+    while start < len(lookups):
+        # A pair is two parameters in `runs` and at most one in `probes`.
+        end, params = start + 1, 3 * len(lookups[start][1]) + 3
+        while (
+            end < len(lookups)
+            and end - start < LOOKUP
+            and params + 3 * len(lookups[end][1]) + 3 <= limit
+        ):
+            params += 3 * len(lookups[end][1]) + 3
+            end += 1
+        part = lookups[start:end]
+        if any(hashes for _, hashes in part):
+            sql, sql_params = _lookup_sql(part)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, sql_params)
+                for n, *row in cursor.fetchall():
+                    found[start + n].append(_Candidate(*row))
+        start = end
+    return found
+
+
+def _decided(quotations: list[_Candidate]) -> tuple[set[frozenset], set[frozenset]]:
     """The pairs editors kept apart, and those they traced together, among the decisions
-    about any of `quotations` (one query)."""
-    keys = Q()
-    for quotation in quotations:
-        keys |= Q(article=quotation.article_id, key=quotation.key)
-        keys |= Q(other_article=quotation.article_id, other_key=quotation.key)
-    decisions = list(
+    about the articles of `quotations` (one query). Pairs of (article id, key)."""
+    articles = {quotation.article_id for quotation in quotations}
+    decisions = (
         QuotationDecision.objects.filter(
-            keys,
+            Q(article__in=articles) | Q(other_article__in=articles),
             kind__in=[QuotationDecision.Kind.APART, QuotationDecision.Kind.TOGETHER],
-        ).order_by("created", "pk")
+        )
+        .order_by("created", "pk")
+        .values_list("kind", "article_id", "key", "other_article_id", "other_key")
     )
     # The latest decision about a pair stands.
     latest = {}
-    for decision in decisions:
-        pair = frozenset(
-            {(decision.article_id, decision.key), (decision.other_article_id, decision.other_key)}
-        )
-        latest[pair] = decision.kind
+    for kind, article_id, key, other_article_id, other_key in decisions:
+        latest[frozenset({(article_id, key), (other_article_id, other_key)})] = kind
     apart = {pair for pair, kind in latest.items() if kind == QuotationDecision.Kind.APART}
     together = {pair for pair, kind in latest.items() if kind == QuotationDecision.Kind.TOGETHER}
     return apart, together
@@ -170,51 +274,134 @@ def _decided(quotations: list[Quotation]) -> tuple[set[frozenset], set[frozenset
 
 def trace(quotations: list[Quotation]) -> int:
     """Put each of `quotations` in a trace with the quotations of other articles that
-    render the same words, merging traces that one quotation joins; returns how many of
-    them are now in a trace. Pairs editors kept apart stay apart, and pairs they traced
-    together are joined whatever their words."""
+    render the same words (those of `quotations` included), merging the traces they are
+    in; returns how many of them are now in a trace. Pairs editors kept apart stay apart,
+    and pairs they traced together are joined whatever their words.
+
+    BATCH quotations at a time, each batch in a few queries: their traces read again, the
+    editors' decisions, the candidates (one query for LOOKUP quotations), the quotations
+    editors joined them to (when there are any), then the writes of _link()."""
+    pks = list(dict.fromkeys(quotation.pk for quotation in quotations))
+    by_pk = {quotation.pk: quotation for quotation in quotations}
     traced = 0
-    for start in range(0, len(quotations), BATCH):
-        batch = quotations[start : start + BATCH]
-        apart, together = _decided(batch)
-        for quotation in batch:
-            me = (quotation.article_id, quotation.key)
-            same = [
-                c
-                for c in candidates(quotation)
-                if frozenset({me, (c.article_id, c.key)}) not in apart
-                and same_words(quotation.text, c.text) is not None
-            ]
-            joined = [
-                (article_id, key)
-                for pair in together
-                if me in pair
-                for article_id, key in pair
-                if (article_id, key) != me
-            ]
-            if joined:
-                rows = Quotation.objects.filter(
-                    Q(*[Q(article=a, key=k) for a, k in joined], _connector=Q.OR)
-                ).values_list("pk", "article_id", "key", "text", "trace_id")
-                same += [_Candidate(*row) for row in rows]
-            if same and _join(quotation, same):
-                traced += 1
+    for start in range(0, len(pks), BATCH):
+        traced += _trace_batch([by_pk[pk] for pk in pks[start : start + BATCH]])
     return traced
 
 
-def _join(quotation: Quotation, same: list[_Candidate]) -> bool:
-    """Put `quotation` and `same` in one trace: the oldest of their traces, into which the
-    others are merged, or a new one."""
-    quotation.refresh_from_db(fields=["trace"])
-    traces = sorted({c.trace_id for c in same if c.trace_id} | {quotation.trace_id} - {None})
+def _trace_batch(quotations: list[Quotation]) -> int:
+    """trace() of up to BATCH quotations."""
+    # Their traces as they are now: an earlier batch may have joined them to one, and a
+    # quotation whose article was corrected since is gone.
+    current = dict(
+        Quotation.objects.filter(pk__in=[q.pk for q in quotations])
+        .order_by()
+        .values_list("pk", "trace_id")
+    )
+    batch = [
+        _Candidate(q.pk, q.article_id, q.key, q.text, current[q.pk])
+        for q in quotations
+        if q.pk in current
+    ]
+    if not batch:
+        return 0
+    apart, together = _decided(batch)
+    met = {quotation.pk: quotation for quotation in batch}
+    pairs: list[tuple[int, int]] = []
+    # Two quotations of the batch find each other: their words are compared once.
+    same: dict[frozenset, bool] = {}
+    found = _candidates_of([(q.article_id, shingles(q.text)) for q in batch])
+    for quotation, candidates in zip(batch, found, strict=True):
+        me = (quotation.article_id, quotation.key)
+        for candidate in candidates:
+            if frozenset({me, (candidate.article_id, candidate.key)}) in apart:
+                continue
+            pair = frozenset({quotation.pk, candidate.pk})
+            if pair not in same:
+                same[pair] = same_words(quotation.text, candidate.text) is not None
+            if same[pair]:
+                met.setdefault(candidate.pk, candidate)
+                pairs.append((quotation.pk, candidate.pk))
+    # The quotations editors traced together with those of the batch.
+    batch_keys: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for quotation in batch:
+        batch_keys[(quotation.article_id, quotation.key)].append(quotation.pk)
+    joined: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for pair in together:
+        for me in pair & batch_keys.keys():
+            for other in pair - {me}:
+                joined[other].extend(batch_keys[me])
+    if joined:
+        rows = (
+            Quotation.objects.filter(
+                article__in={article_id for article_id, _ in joined},
+                key__in={key for _, key in joined},
+            )
+            .order_by()
+            .values_list("pk", "article_id", "key", "text", "trace_id")
+        )
+        for row in rows:
+            candidate = _Candidate(*row)
+            for pk in joined.get((candidate.article_id, candidate.key), ()):
+                met.setdefault(candidate.pk, candidate)
+                pairs.append((pk, candidate.pk))
+    traces = _link(met, pairs)
+    return sum(1 for quotation in batch if quotation.pk in traces)
+
+
+def _link(quotations: dict[int, _Candidate], pairs: list[tuple[int, int]]) -> dict[int, int]:
+    """Put each pair of `quotations` (ids) in one trace, and with them the traces they
+    are in: the oldest of a group's traces, into which the others are merged, or a new
+    one. Returns the trace of each quotation of a pair. Whatever the pairs, at most the
+    new traces' insert, one update and the merged traces' delete, in a savepoint."""
+    # Union-find over quotations and traces: pairs that share a quotation, and
+    # quotations in one trace, end in one group.
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def root(node: tuple[str, int]) -> tuple[str, int]:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for a, b in pairs:
+        parent[root(("quotation", a))] = root(("quotation", b))
+    for pk in {pk for pair in pairs for pk in pair}:
+        if quotations[pk].trace_id:
+            parent[root(("quotation", pk))] = root(("trace", quotations[pk].trace_id))
+    groups: dict[tuple[str, int], list[tuple[str, int]]] = defaultdict(list)
+    for node in list(parent):
+        groups[root(node)].append(node)
+    if not groups:
+        return {}
+    assigned: dict[int, int] = {}
+    whens, merged = [], []
     with transaction.atomic():
-        target = traces[0] if traces else Trace.objects.create().pk
-        if traces[1:]:
-            Quotation.objects.filter(trace__in=traces[1:]).update(trace=target)
-            Trace.objects.filter(pk__in=traces[1:]).delete()
-        Quotation.objects.filter(pk__in=[quotation.pk, *(c.pk for c in same)]).update(trace=target)
-    quotation.trace_id = target
-    return True
+        new = iter(
+            Trace.objects.bulk_create(
+                Trace() for nodes in groups.values() if all(k != "trace" for k, _ in nodes)
+            )
+        )
+        for nodes in groups.values():
+            traces = sorted(pk for kind, pk in nodes if kind == "trace")
+            members = [pk for kind, pk in nodes if kind == "quotation"]
+            target = traces[0] if traces else next(new).pk
+            assigned.update(dict.fromkeys(members, target))
+            moved = [pk for pk in members if quotations[pk].trace_id != target]
+            condition = Q(pk__in=moved) if moved else Q()
+            if traces[1:]:
+                condition |= Q(trace__in=traces[1:])
+                merged += traces[1:]
+            if condition:
+                whens.append(When(condition, then=Value(target)))
+        if whens:
+            Quotation.objects.filter(
+                reduce(operator.or_, (when.condition for when in whens))
+            ).update(trace=Case(*whens, default=F("trace"), output_field=BigIntegerField()))
+        if merged:
+            Trace.objects.filter(pk__in=merged).delete()
+    return assigned
 
 
 def extract_and_trace(articles: Iterable[Article]) -> tuple[int, int]:
@@ -289,8 +476,13 @@ def join(quotation: Quotation, other: Quotation, *, user) -> None:
             other_key=other.key,
             created_by=user,
         )
+        quotation.refresh_from_db(fields=["trace"])
         other.refresh_from_db(fields=["trace"])
-        _join(
-            quotation,
-            [_Candidate(other.pk, other.article_id, other.key, other.text, other.trace_id)],
+        traces = _link(
+            {
+                q.pk: _Candidate(q.pk, q.article_id, q.key, q.text, q.trace_id)
+                for q in (quotation, other)
+            },
+            [(quotation.pk, other.pk)],
         )
+        quotation.trace_id = other.trace_id = traces[quotation.pk]

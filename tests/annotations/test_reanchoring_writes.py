@@ -221,11 +221,11 @@ def test_the_receiver_takes_the_same_queries_whatever_the_count(
     # The article locked; another article of the outlet with the new text; the earlier
     # text stored; the article updated; its passages deleted and created again; the
     # annotations (locked); their new places in one update; their history in one insert;
-    # savepoints around the transaction. Ten more find the text's one quotation again and
+    # savepoints around the transaction. Eight more find the text's one quotation again and
     # trace it (sources.quotations: the outlet, the earlier quotations and their traces,
-    # the editors' decisions, the new quotation and its word runs in a savepoint, the
-    # decisions about traces, the candidates), the same whatever the annotations.
-    with django_assert_num_queries(21):
+    # the editors' decisions, the new quotation and its word runs; its trace read again,
+    # the decisions about traces, the candidates), the same whatever the annotations.
+    with django_assert_num_queries(19):
         correction = revise_text(article, new_text, source="shell")
 
     assert correction.counts["anchored"] + correction.counts["moved"] == size
@@ -251,9 +251,9 @@ def test_annotations_already_in_review_get_new_proposals_in_the_same_queries(
     # text stored; the article updated; its passages deleted and created again; the
     # annotations (locked); the earlier text they were anchored on; their proposals in
     # one update (no history: they stay in review); savepoints around the transaction; and
-    # the quotation found again and traced, as above (two more: the earlier quotation and
-    # its word runs deleted).
-    with django_assert_num_queries(23):
+    # the quotation found again and traced, as above (three more: the earlier quotation
+    # and its word runs deleted, the quotation read first by Django's delete).
+    with django_assert_num_queries(22):
         revise_text(article, newest, source="shell")
 
     proposals = set(Annotation.objects.in_review().values_list("proposed_start", "proposed_end"))

@@ -169,20 +169,119 @@ def test_a_split_and_a_join_are_kept_by_every_extraction(story):
     assert quotation(gazette, "stadium").trace is not None
 
 
-def test_the_candidate_lookup_reads_the_runs_index(story):
+# Renderings of the same words by different outlets, and words of each outlet's own.
+RENDERINGS = [
+    "“We never tested the flood gates before the storm season began,” the minister admitted.",
+    'She said: "we never tested the flood gates before the storm season began."',
+    "“We never tested the flood gates before the storm season,” the minister said.",
+    "“WE NEVER TESTED THE FLOOD GATES BEFORE THE STORM SEASON BEGAN,” she wrote.",
+]
+
+
+def rendering_article(story, n):
+    own = f"“Outlet number {n} has words of its own about ferry {n} and harbour {n},” he said."
+    text = f"Gates story {n}\n\n{RENDERINGS[n % len(RENDERINGS)]}\n\n{own}"
+    return article(story, f"Outlet {n}", text)
+
+
+@pytest.mark.parametrize("size", [2, 6])
+def test_a_batch_of_articles_is_traced_in_one_call_in_the_same_queries(
+    story, django_assert_num_queries, size
+):
+    found = []
+    for n in range(size):
+        found.extend(quotations.extract(rendering_article(story, n)))
+    assert len(found) == 2 * size
+
+    # Their traces read again; the editors' decisions about their articles; the
+    # candidates of all of them (the quotations of the batch find each other); the new
+    # trace, the quotations put in it in one update, in a savepoint.
+    with django_assert_num_queries(7):
+        traced = quotations.trace(found)
+
+    assert traced == size
+    gates = Quotation.objects.filter(text__icontains="flood gates")
+    assert gates.count() == size
+    assert len({q.trace_id for q in gates}) == 1
+    assert gates.first().trace_id is not None
+    assert not Quotation.objects.filter(text__contains="words of its own", trace__isnull=False)
+    assert Trace.objects.count() == 1
+
+
+def test_a_quotation_joining_two_traces_merges_them_into_the_older(story):
+    long = (
+        "“The harbour authority never tested the new storm gates at full tide before the "
+        "February surge flooded the lower quay,” she said."
+    )
+    start = "“The harbour authority never tested the new storm gates,” she said."
+    end = "“The new storm gates at full tide before the February surge flooded the lower quay,” she said."
+    traced(article(story, "Start One", start), article(story, "Start Two", start))
+    traced(article(story, "End One", end), article(story, "End Two", end))
+    older, newer = Trace.objects.order_by("pk")
+    assert older.quotations.count() == newer.quotations.count() == 2
+
+    assert traced(article(story, "Whole", long))
+    assert list(Trace.objects.all()) == [older]
+    assert older.quotations.count() == 5
+
+
+def test_a_quotation_gone_before_it_is_traced_is_left_out(story):
+    wire = article(story, "Harbour Wire", WIRE)
+    gazette = article(story, "Quay Gazette", GAZETTE)
+    first = quotations.extract(wire)
+    # The article corrected before the import traced it: its first quotations are gone.
+    again = quotations.extract(wire)
+    quotations.trace([*first, *again, *quotations.extract(gazette)])
+    assert quotation(wire, "flood gates").trace == quotation(gazette, "flood gates").trace
+    assert Trace.objects.get().quotations.count() == 2
+
+
+def plan_of(sql, params):
+    """PostgreSQL's plan of a query, as with many rows: on a table this small the planner
+    would not use an index."""
     if connection.vendor != "postgresql":
         pytest.skip("runs when the suite runs on PostgreSQL (DATABASE_URL=postgres://…)")
-    wire = article(story, "Harbour Wire", WIRE)
-    traced(wire, article(story, "Quay Gazette", GAZETTE))
-    gates = quotation(wire, "flood gates")
-    sql, params = quotations.candidates_sql(gates)
     with connection.cursor() as cursor:
-        # As with many rows: the planner would not use an index on a table this small.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_the_candidate_lookup_reads_the_runs_index(story):
+    wire = article(story, "Harbour Wire", WIRE)
+    traced(wire, article(story, "Quay Gazette", GAZETTE))
+    plan = plan_of(*quotations.candidates_sql(quotation(wire, "flood gates")))
     assert "quotation_shingle_lookup" in plan, plan
     assert "Seq Scan" not in plan, plan
+
+
+def test_the_batch_lookup_reads_the_runs_index(story):
+    found = traced(
+        article(story, "Harbour Wire", WIRE),
+        article(story, "Quay Gazette", GAZETTE),
+        article(story, "Capital Tribune", TRIBUNE),
+    )
+    plan = plan_of(*quotations.batch_candidates_sql(found))
+    assert "quotation_shingle_lookup" in plan, plan
+    assert "Seq Scan" not in plan, plan
+
+
+def test_the_batch_lookup_finds_what_one_lookup_at_a_time_finds(story, monkeypatch):
+    wire = article(story, "Harbour Wire", WIRE)
+    gazette = article(story, "Quay Gazette", GAZETTE)
+    tribune = article(story, "Capital Tribune", TRIBUNE)
+    found = traced(wire, gazette, tribune)
+    one_at_a_time = [quotations.candidates(q) for q in found]
+    assert quotations.batch_candidates(found) == one_at_a_time
+    # Cut into several queries the same.
+    monkeypatch.setattr(quotations, "LOOKUP", 2)
+    assert quotations.batch_candidates(found) == one_at_a_time
+    gates = one_at_a_time[found.index(quotation(wire, "flood gates"))]
+    assert {c.pk for c in gates} >= {
+        quotation(gazette, "flood gates").pk,
+        quotation(tribune, "flood gates").pk,
+    }
+    assert wire.pk not in {c.article_id for c in gates}
 
 
 def test_articles_of_the_sample_corpus(client):
