@@ -22,6 +22,7 @@ Pure functions: no Django.
 """
 
 import difflib
+import functools
 import hashlib
 import itertools
 import re
@@ -117,12 +118,12 @@ _ELLIPSIS = re.compile(r"[\[(]\s*(?:…|\.(?:\s?\.){2,})\s*[\])]|…|\.(?:\s?\.)
 class _Scan:
     """A quotation's words, where each stands in the text, and where it was elided."""
 
-    words: list[str]
-    spans: list[tuple[int, int]]
+    words: tuple[str, ...]
+    spans: tuple[tuple[int, int], ...]
     # Word indices i where an ellipsis stands between words[i - 1] and words[i].
     breaks: frozenset[int]
 
-    def parts(self) -> list[list[str]]:
+    def parts(self) -> list[tuple[str, ...]]:
         """The words between ellipses."""
         bounds = [0, *sorted(self.breaks), len(self.words)]
         return [self.words[lo:hi] for lo, hi in itertools.pairwise(bounds)]
@@ -135,6 +136,9 @@ def _normal_word(word: str) -> str:
     return unicodedata.normalize("NFKC", word.translate(_REMOVE_INVISIBLE)).casefold()
 
 
+# A batch of quotations is compared with a score of candidates each: each text is
+# scanned once. _Scan holds tuples, so the shared value cannot be changed.
+@functools.lru_cache(maxsize=4096)
 def _scan(text: str) -> _Scan:
     text = text.translate(_APOSTROPHES)
     words: list[str] = []
@@ -148,7 +152,7 @@ def _scan(text: str) -> _Scan:
             spans.append(match.span())
         breaks.add(len(words))
         position = resume
-    return _Scan(words, spans, frozenset(b for b in breaks if 0 < b < len(words)))
+    return _Scan(tuple(words), tuple(spans), frozenset(b for b in breaks if 0 < b < len(words)))
 
 
 def words(text: str) -> list[str]:
@@ -163,7 +167,7 @@ def words(text: str) -> list[str]:
     "à", Spanish "si" and "sí"). Two words that differ only by accents count as
     a typo in `same_words`.
     """
-    return _scan(text).words
+    return list(_scan(text).words)
 
 
 def _shingle_keys(scan: _Scan) -> set[tuple[str, ...]]:
@@ -238,6 +242,8 @@ def _bare(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# An alignment asks about the same pair of words several times.
+@functools.lru_cache(maxsize=65536)
 def _is_typo(x: str, y: str) -> bool:
     """Whether two different words are one word mistyped (or written with and
     without accents). A number is mistyped only in its separators ("1,000",
@@ -250,7 +256,15 @@ def _is_typo(x: str, y: str) -> bool:
     if x == y:
         return True
     # The same first letter: a prefix that negates ("moral", "amoral") is no typo.
-    return x[0] == y[0] and difflib.SequenceMatcher(None, x, y).ratio() >= TYPO_RATIO
+    if x[0] != y[0]:
+        return False
+    # The cheap upper bounds first, as difflib advises.
+    matcher = difflib.SequenceMatcher(None, x, y)
+    return (
+        matcher.real_quick_ratio() >= TYPO_RATIO
+        and matcher.quick_ratio() >= TYPO_RATIO
+        and matcher.ratio() >= TYPO_RATIO
+    )
 
 
 # An alignment step: (op, i1, i2, j1, j2) over the shorter's words [i1:i2] and the
@@ -336,10 +350,26 @@ def _verdict(short: _Scan, long: _Scan) -> str | None:
     # Each word of the shorter missing from the longer is at least half a
     # difference (a typo): too many, and the alignment is not worth making.
     known = set(long.words)
-    if sum(word not in known for word in short.words) > 2 * _allowance(long_count):
+    missing = sum(word not in known for word in short.words)
+    if missing > 2 * _allowance(long_count):
+        return None
+    # Lengths further apart than a change allows leave only trimmed or elided, whose
+    # conditions on the shorter alone are cheap: checked before the alignment.
+    if long_count - short_count > MAX_LENGTH_CHANGE and (
+        missing > 2 * _allowance(short_count) or not _substantial(short, long_count)
+    ):
+        return None
+    # And the longer's words missing from the shorter: each is at least half a
+    # difference of a change, or a typo or one of the (few) words trimmed.
+    own = set(short.words)
+    extra = sum(word not in own for word in long.words)
+    if extra > max(
+        2 * _allowance(long_count), 2 * _allowance(short_count) + long_count - short_count
+    ):
         return None
     typos = changed = added = cut = trimmed = elided = 0
-    telling = False
+    # The words that differ, checked for a negation or a number only when it matters.
+    differing: list[str] = []
     for op, i1, i2, j1, j2 in _align(short.words, long.words):
         if op in ("same", "typo"):
             typos += op == "typo"
@@ -356,7 +386,7 @@ def _verdict(short: _Scan, long: _Scan) -> str | None:
             added += i2 - i1
         else:
             changed += 1
-        telling = telling or any(map(_is_telling, short.words[i1:i2] + long.words[j1:j2]))
+        differing += short.words[i1:i2] + long.words[j1:j2]
 
     # Every word of the shorter stands in the longer, in order, bar typos.
     kept_in_order = (trimmed or elided) and not (changed or added or cut)
@@ -368,7 +398,7 @@ def _verdict(short: _Scan, long: _Scan) -> str | None:
         short_count >= MIN_WORDS
         and long_count - short_count <= MAX_LENGTH_CHANGE
         and half_differences <= 2 * _allowance(long_count)
-        and not telling
+        and not any(map(_is_telling, differing))
     ):
         return CHANGED
     return None
