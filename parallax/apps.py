@@ -10,6 +10,9 @@ class ParallaxConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from parallax import audit
+        from parallax import audit, generation, page_cache
 
         audit.connect_signals()
+        # The content generation's triggers, made again after every migration.
+        generation.keep_up_to_date(self)
+        page_cache.connect_signals()

@@ -307,17 +307,14 @@ def _install_sqlite(connection, index: FullTextIndex, stale: bool) -> None:
 def keep_up_to_date(app_config, *indexes: FullTextIndex) -> None:
     """Install the app's indexes after every migration (and drop SQLite's triggers
     before one): call from AppConfig.ready()."""
-    from django.db import connections
-    from django.db.models.signals import post_migrate, pre_migrate
+    from parallax.migrating import around_migrations
 
-    def before(sender, using, **kwargs):
+    def before(connection):
         for index in indexes:
-            drop_triggers(connections[using], index)
+            drop_triggers(connection, index)
 
-    def after(sender, using, **kwargs):
+    def after(connection):
         for index in indexes:
-            install(connections[using], index)
+            install(connection, index)
 
-    uid = f"fulltext-{app_config.label}"
-    pre_migrate.connect(before, sender=app_config, dispatch_uid=f"{uid}-before", weak=False)
-    post_migrate.connect(after, sender=app_config, dispatch_uid=f"{uid}-after", weak=False)
+    around_migrations(app_config, "fulltext", before, after)

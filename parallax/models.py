@@ -60,3 +60,23 @@ class AccountLoginDelay(models.Model):
 
     def __str__(self):
         return f"{self.username}: {self.failures} failed logins since {self.window_start}"
+
+
+class ContentGeneration(models.Model):
+    """One shard of the content generation: the number every write that readers could see
+    moves, in its own transaction (parallax/generation.py keeps it, with triggers).
+
+    The generation is the sum over the shards; a writer bumps a shard no other writer
+    holds, so concurrent writers do not queue on one row. `token` changes at random with
+    each bump, so a generation restored from a backup, or rolled back in a test, never
+    names pages cached after it.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    number = models.BigIntegerField(default=0)
+    token = models.BigIntegerField(default=0)
+    # When the shard last moved: at commit on PostgreSQL, at the write on SQLite.
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"shard {self.id}: {self.number} writes, last at {self.changed_at:%Y-%m-%d %H:%M:%S}"

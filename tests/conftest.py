@@ -29,3 +29,11 @@ def editor(make_editor):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture(autouse=True)
+def page_cache(request, settings):
+    """Tests marked `page_cache` get reader pages from the rendered cache, as readers do
+    (parallax/page_cache.py); the test settings leave it off for the others."""
+    if request.node.get_closest_marker("page_cache"):
+        settings.PARALLAX_PAGE_CACHE = True
