@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from annotations import counters
 from parallax.fulltext import FullTextIndex, keep_up_to_date
 
 # Claim statements and annotations, searched beside the passages. Neither has a
@@ -27,3 +28,5 @@ class AnnotationsConfig(AppConfig):
         # Annotations follow a corrected text (sources never imports annotations).
         text_revised.connect(reanchor_annotations, sender=Article, dispatch_uid="reanchor")
         keep_up_to_date(self, CLAIM_INDEX, NOTE_INDEX)
+        # Tag-use counts per outlet and story, kept by the database (annotations.counters).
+        counters.keep_up_to_date(self)

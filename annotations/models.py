@@ -11,7 +11,7 @@ from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from reading import addresses
 from reading.passages import mark_classes
-from sources.models import Article, Story, unique_slug
+from sources.models import Article, Outlet, Story, unique_slug
 from sources.text.anchoring import quote_matches, quote_selector
 from sources.text.query import fold
 
@@ -131,6 +131,12 @@ class Claim(models.Model):
             models.UniqueConstraint(
                 fields=["story", "statement_key"], name="claim_statement_unique_per_story"
             ),
+        ]
+        indexes = [
+            # The claims index's page, in its order, read without sorting every claim.
+            models.Index(fields=["status", "statement", "id"], name="claim_by_statement"),
+            # The home page's latest published claims and its live comparison's candidates.
+            models.Index(fields=["status", "-updated"], name="claim_recently_updated"),
         ]
 
     def __str__(self):
@@ -330,6 +336,15 @@ class Annotation(models.Model):
                 fields=["author", "submission"], name="annotation_unique_submission"
             ),
         ]
+        indexes = [
+            # A claim's live annotations and their articles, read from the index alone: the
+            # outlet counts of the claims a page shows (claims index, home page).
+            models.Index(
+                fields=["claim", "article"],
+                condition=Q(deleted__isnull=True, claim__isnull=False),
+                name="annotation_live_by_claim",
+            ),
+        ]
 
     def __str__(self):
         return f"“{self.exact[:60]}” in {self.article}"
@@ -497,3 +512,38 @@ class NameVariants(models.Model):
                 if len(spelling.split()) == 1:
                     table.setdefault(fold(spelling), spellings)
         return table
+
+
+class TagOutletUse(models.Model):
+    """How many live annotations on an outlet's articles carry a tag. Kept by database
+    triggers in the same transaction as every write (annotations.counters); never
+    written by the app. Rows at 0 stay: pages skip them."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="outlet_uses")
+    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="tag_uses")
+    uses = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "outlet"], name="tag_outlet_use_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.tag_id} in outlet {self.outlet_id}: {self.uses}"
+
+
+class TagStoryUse(models.Model):
+    """How many live annotations on a story's articles carry a tag; kept like
+    TagOutletUse."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="story_uses")
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="tag_uses")
+    uses = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "story"], name="tag_story_use_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.tag_id} in story {self.story_id}: {self.uses}"

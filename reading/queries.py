@@ -8,10 +8,14 @@ number of rows (joins and COUNT()s happen in the database, never per row in Pyth
 none loads an article's text or raw input for rows it does not show.
 """
 
+from typing import NamedTuple
+
 from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -23,7 +27,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, Length, RowNumber, Substr
 
-from annotations.models import Annotation, Claim, Tag, TaggedAnnotation
+from annotations.models import Annotation, Claim, Tag, TaggedAnnotation, TagOutletUse
 from reading.comparison import Comparison, add_verbs, compare
 from reading.search import Search
 from sources.models import Article, Outlet, Quotation, Story
@@ -36,17 +40,32 @@ def live_annotations(prefix: str = "") -> Q:
     return Q(**{f"{prefix}deleted__isnull": True})
 
 
+def count_of(rows: QuerySet, field: str = "pk", *, distinct: bool = False) -> Coalesce:
+    """How many of `rows` (their distinct `field` values when `distinct`), as a correlated
+    subquery for annotate(): with no GROUP BY in the outer query, the database counts for
+    the rows a sliced query returns only, never for the whole table."""
+    # COUNT(*), not COUNT(id): the database may answer from an index, never reading rows.
+    template = "COUNT(DISTINCT %(expressions)s)" if distinct else "COUNT(*)"
+    count = Func(F(field), template=template, output_field=IntegerField())
+    return Coalesce(Subquery(rows.order_by().annotate(n=count).values("n")[:1]), 0)
+
+
 def stories_with_counts() -> QuerySet[Story]:
-    """Stories, newest first, each with `article_count` and `outlet_count`."""
+    """Stories, newest first, each with `article_count` and `outlet_count`; slice it (the
+    counts read the index on articles' (story, outlet) for the rows returned only)."""
+    articles = Article.objects.filter(story=OuterRef("pk"))
     return Story.objects.annotate(
-        article_count=Count("articles", distinct=True),
-        outlet_count=Count("articles__outlet", distinct=True),
+        article_count=count_of(articles),
+        outlet_count=count_of(articles, "outlet", distinct=True),
     ).order_by("-created", "title")
 
 
 def outlets_with_counts() -> QuerySet[Outlet]:
-    """Outlets by name, each with `article_count`."""
-    return Outlet.objects.annotate(article_count=Count("articles")).order_by("name")
+    """Outlets by name, each with `article_count`; slice it (counted for the rows
+    returned only, from the index on articles' outlet)."""
+    return Outlet.objects.annotate(
+        article_count=count_of(Article.objects.filter(outlet=OuterRef("pk")))
+    ).order_by("name")
 
 
 def published_claims() -> QuerySet[Claim]:
@@ -73,16 +92,12 @@ def articles_for_outlet(outlet: Outlet) -> QuerySet[Article]:
 
 
 def tag_use_for_outlet(outlet: Outlet) -> QuerySet[Tag]:
-    """Tags used on the outlet's articles, each with `use_count`: how many annotations on
-    them carry it, most used first. Tags it never used are left out."""
-    # One filter() call, then annotate(): the COUNT runs over the same filtered join, so it
-    # counts only this outlet's annotations (one TaggedAnnotation row per annotation and tag).
+    """Tags used on the outlet's articles, each with `use_count`: how many live annotations
+    on them carry it, most used first. Tags it never used are left out. Read from the
+    stored counts (annotations.counters), never from the outlet's annotations."""
     return (
-        Tag.objects.filter(
-            Q(tagged_annotations__content_object__article__outlet=outlet)
-            & live_annotations("tagged_annotations__content_object__")
-        )
-        .annotate(use_count=Count("tagged_annotations"))
+        Tag.objects.filter(outlet_uses__outlet=outlet, outlet_uses__uses__gt=0)
+        .annotate(use_count=F("outlet_uses__uses"))
         .order_by("-use_count", "name")
     )
 
@@ -125,8 +140,8 @@ def claims_for_index(
 ) -> QuerySet[Claim]:
     """Claims (drafts only when asked) saying `search` (see _claims_saying), in the story with
     slug `story`, carried by at least one live annotation tagged with slug `tag`, or (when
-    `unused`) by no live annotation at all; each with its story and `outlet_count`. Empty
-    arguments do not filter."""
+    `unused`) by no live annotation at all, ordered by statement; empty arguments do not
+    filter. Slice it, then give the slice to with_outlet_counts()."""
     claims = Claim.objects.all() if include_drafts else published_claims()
     if unused:
         claims = claims.filter(~Exists(_live_annotations_of_claim()))
@@ -135,7 +150,7 @@ def claims_for_index(
     if story:
         claims = claims.filter(story__slug=story)
     if tag:
-        # EXISTS rather than a join: a join would multiply the rows that outlet_count counts.
+        # EXISTS rather than a join: a join would repeat a claim once per tagged annotation.
         claims = claims.filter(
             Exists(
                 TaggedAnnotation.objects.filter(
@@ -144,15 +159,19 @@ def claims_for_index(
                 )
             )
         )
+    return claims.order_by("statement", "pk")
+
+
+def with_outlet_counts(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    """The claims of `claims` (a page of claims_for_index(), sliced) with their story and
+    `outlet_count`, in the same order. The page's claims are chosen first, by the index on
+    statements; only theirs are counted (an OFFSET would count the skipped ones too)."""
     return (
-        claims.select_related("story")
+        Claim.objects.filter(pk__in=claims.values("pk"))
+        .select_related("story")
         .defer("story__description")
         .annotate(
-            outlet_count=Count(
-                "annotations__article__outlet",
-                filter=live_annotations("annotations__"),
-                distinct=True,
-            )
+            outlet_count=count_of(_live_annotations_of_claim(), "article__outlet", distinct=True)
         )
         .order_by("statement", "pk")
     )
@@ -275,6 +294,34 @@ def tag_filter_options() -> QuerySet[Tag]:
     return Tag.objects.only("pk", "name", "slug", "status").order_by("name", "pk")
 
 
+class TagLink(NamedTuple):
+    """What Annotation.tag_list reads of a tag link: its tag."""
+
+    tag: Tag
+
+
+def attach_tags(annotations: list[Annotation]) -> list[Annotation]:
+    """Give each of `annotations` its tags, in the order they were added, as `tag_links`
+    (what AnnotationQuerySet.with_details() prefetches, read by Annotation.tag_list), in one
+    query: each tag is made once however many annotations carry it, and no link row is
+    made at all (an article's 400 annotations had 800 of each)."""
+    by_id = {annotation.pk: annotation for annotation in annotations}
+    for annotation in annotations:
+        annotation.tag_links = []
+    if not by_id:
+        return annotations
+    rows = (
+        Tag.objects.filter(tagged_annotations__content_object__in=list(by_id))
+        .annotate(annotation_id=F("tagged_annotations__content_object"))
+        .order_by("tagged_annotations__pk")
+    )
+    tags: dict[int, TagLink] = {}
+    for tag in rows:
+        link = tags.setdefault(tag.pk, TagLink(tag))
+        by_id[tag.annotation_id].tag_links.append(link)
+    return annotations
+
+
 class ClaimExcerpts:
     """The claim page's listing: the claim's live annotations that match the filters
     (outlets, tags, stance), chosen, ordered and cut at `limit` by the database, each with
@@ -294,8 +341,8 @@ class ClaimExcerpts:
         return Annotation.objects.filter(live_annotations(), claim=self.claim)
 
     def annotations(self) -> QuerySet[Annotation]:
-        """The matching annotations, by position in their text (compare() lays them out
-        by outlet); slice it."""
+        """The matching annotations with their author and article, by position in their
+        text (compare() lays them out by outlet); slice it."""
         annotations = self._live()
         filters = self.filters
         if filters.outlets:
@@ -311,7 +358,8 @@ class ClaimExcerpts:
                 )
             )
         return (
-            annotations.with_details()
+            # Their claim is this one, set by comparison(); their tags come from attach_tags().
+            annotations.select_related("author")
             .annotate(**context_window())
             .prefetch_related(
                 # Each article once, not once per annotation.
@@ -352,6 +400,9 @@ class ClaimExcerpts:
         `with_verbs`, each column has the verbs of the quotations its excerpts overlap (one
         more query)."""
         rows = list(self.annotations()[: self.limit + 1])
+        attach_tags(rows[: self.limit])
+        for row in rows:
+            row.claim = self.claim
         comparison = compare(
             self.claim,
             rows[: self.limit],
@@ -374,47 +425,90 @@ class ClaimExcerpts:
 
 
 class StoryGrid:
-    """The story page's listing: the story's articles by outlet, its claims (drafts only
-    when asked) and the grid of which outlet carried which claim, how. Three queries; no
+    """The story page's listing: the story's outlets (each with its number of articles), how
+    many claims each carries, its claims (drafts only when asked) with their live
+    annotations counted, how many outlets carry the claims a page lists, the grid's cells
+    for a window of claims by outlets, and a page of its articles. Every count is over this
+    story's rows only, found through the indexes on article.story and annotation.claim; no
     article's text is loaded."""
 
     def __init__(self, story: Story, *, include_drafts: bool):
         self.story = story
         self.include_drafts = include_drafts
 
-    def articles(self) -> QuerySet[Article]:
-        """The story's articles with their outlet, by outlet name, then date (undated last)."""
+    def _claim_filter(self, prefix: str) -> Q:
+        """The claims this reader may see in the grid: the story's, published unless drafts
+        are asked for; `prefix` is the path to the claim."""
+        condition = Q(**{f"{prefix}story": self.story})
+        if not self.include_drafts:
+            condition &= Q(**{f"{prefix}status": Claim.Status.PUBLISHED})
+        return condition
+
+    def outlets(self) -> QuerySet[Outlet]:
+        """The outlets with an article in the story, by name, each with `article_count`: its
+        articles in the story."""
         return (
-            self.story.articles.select_related("outlet")
-            .defer("text", "raw")
-            .order_by(
-                "outlet__name", "outlet_id", F("published").asc(nulls_last=True), "title", "pk"
-            )
+            Outlet.objects.filter(articles__story=self.story)
+            .only("pk", "name", "slug")
+            .annotate(article_count=Count("articles"))
+            .order_by("name", "pk")
+        )
+
+    def carried(self) -> QuerySet:
+        """(outlet id, number of claims) for each outlet carrying claims this reader may see
+        with a live annotation in the story: which outlets the grid shows first. Grouped over
+        narrow rows of this story's annotations only."""
+        return (
+            Annotation.objects.visible()
+            .filter(self._claim_filter("claim__"), article__story=self.story)
+            .values("article__outlet")
+            .annotate(claims=Count("claim", distinct=True))
+            .values_list("article__outlet", "claims")
+            .order_by()
+        )
+
+    def articles(self) -> QuerySet[Article]:
+        """The story's articles by outlet name, then date (undated last): only what a list
+        shows, without their outlet (the page has it from outlets()); slice it."""
+        return self.story.articles.only("pk", "title", "byline", "published", "outlet_id").order_by(
+            "outlet__name", "outlet_id", F("published").asc(nulls_last=True), "title", "pk"
         )
 
     def claims(self) -> QuerySet[Claim]:
-        """The story's claims, each with `outlet_count`: how many outlets have a live
-        annotation under it."""
+        """The story's claims, each with `annotation_count` (its live annotations), the most
+        annotated first, then by statement. Counted from the index on live annotations'
+        (claim, article) alone: how many outlets carry each would look up every annotation's
+        article (44,000 of them in a big story), so that is counted only for the claims a
+        page lists (outlet_counts())."""
         story = self.story
         claims = (
             story.claims.all() if self.include_drafts else published_claims().filter(story=story)
         )
-        return claims.annotate(
-            outlet_count=Count(
-                "annotations__article__outlet",
-                filter=live_annotations("annotations__"),
-                distinct=True,
-            )
-        ).order_by("statement", "pk")
-
-    def cells(self) -> QuerySet:
-        """(claim id, outlet id, stance) for each way an outlet carried one of the claims,
-        as plain tuples: the grid's cells."""
-        annotations = Annotation.objects.visible().filter(
-            claim__story=self.story, article__story=self.story
+        return (
+            claims.only("pk", "slug", "statement", "status")
+            .annotate(annotation_count=count_of(_live_annotations_of_claim()))
+            .order_by("-annotation_count", "statement", "pk")
         )
-        if not self.include_drafts:
-            annotations = annotations.filter(claim__status=Claim.Status.PUBLISHED)
+
+    def outlet_counts(self, claims) -> QuerySet:
+        """(claim id, number of outlets with a live annotation under it in the story) for
+        the claims `claims` (ids) that have any. The story's articles are named so the
+        database joins those (2,000), not every article (100,000)."""
+        return (
+            Annotation.objects.visible()
+            .filter(claim__in=list(claims), article__story=self.story)
+            .values("claim")
+            .annotate(outlets=Count("article__outlet", distinct=True))
+            .values_list("claim", "outlets")
+            .order_by()
+        )
+
+    def cells(self, claims, outlets) -> QuerySet:
+        """(claim id, outlet id, stance) for each way one of `outlets` carried one of
+        `claims` (ids) in the story, as plain tuples: the cells of one window of the grid."""
+        annotations = Annotation.objects.visible().filter(
+            claim__in=list(claims), article__story=self.story, article__outlet__in=list(outlets)
+        )
         return (
             annotations.values_list("claim_id", "article__outlet_id", "stance")
             .distinct()
@@ -426,7 +520,12 @@ class TagUses:
     """The tag page's listing: the live annotations carrying `tag` (in the story with slug
     `story`, when given), by outlet name, then article date and place in the text, each with
     its article, outlet and claim and its tags as `tag_links`; at most `per_outlet` of each
-    outlet and `limit` in all on a page."""
+    outlet and `limit` in all on a page.
+
+    Never reads every use of a tag (one has 50,000): the counts come from the stored
+    TagOutletUse and TagStoryUse rows (annotations.counters), and the annotations shown are
+    each outlet's first `per_outlet`, fetched per outlet by a LIMIT the database stops at.
+    Filtered to a story, it reads that story's uses only."""
 
     def __init__(self, tag: Tag, *, story: str = "", per_outlet: int, limit: int):
         self.tag = tag
@@ -453,33 +552,75 @@ class TagUses:
                     to_attr="tag_links",
                 )
             )
-            .order_by(
-                "article__outlet__name",
-                "article__outlet_id",
-                F("article__published").asc(nulls_last=True),
-                "article_id",
-                "start",
-                "pk",
+            .order_by(*self._order)
+        )
+
+    _order = (
+        "article__outlet__name",
+        "article__outlet_id",
+        F("article__published").asc(nulls_last=True),
+        "article_id",
+        "start",
+        "pk",
+    )
+
+    def outlet_counts(self) -> dict[int, int]:
+        """Each outlet using the tag (in the story, when filtered), by name, to its number
+        of uses: from the stored counts, or counted over the story's annotations. One query."""
+        if self.story:
+            rows = (
+                self._tagged()
+                .order_by()
+                .values("article__outlet")
+                .annotate(uses=Count("pk"))
+                .order_by("article__outlet__name", "article__outlet")
+                .values_list("article__outlet", "uses")
             )
-        )
+        else:
+            rows = (
+                TagOutletUse.objects.filter(tag=self.tag, uses__gt=0)
+                .order_by("outlet__name", "outlet")
+                .values_list("outlet", "uses")
+            )
+        return dict(rows)
 
-    def shown(self) -> list[Annotation]:
-        """What the page shows: the first `per_outlet` of each outlet, `limit` in all, each
-        with `outlet_total`. Two queries (the tags are prefetched)."""
-        return list(first_per_outlet(self.annotations(), self.per_outlet)[: self.limit])
-
-    def totals(self) -> tuple[int, int]:
-        """How many annotations carry the tag, and from how many outlets, in one query."""
-        totals = self._tagged().aggregate(
-            annotations=Count("pk"), outlets=Count("article__outlet", distinct=True)
+    def shown(self, outlet_counts: dict[int, int]) -> list[Annotation]:
+        """What the page shows: the first `per_outlet` of each outlet in `outlet_counts`
+        (outlet_counts()), `limit` in all, each with `outlet_total`. Two queries (the tags
+        are prefetched): each outlet's rows are chosen by its own LIMIT, all in one UNION
+        ALL, so the database reads about as many rows as it returns."""
+        wanted, room = [], self.limit
+        for outlet, uses in outlet_counts.items():
+            take = min(uses, self.per_outlet, room)
+            if take <= 0:
+                break
+            wanted.append((outlet, take))
+            room -= take
+        if not wanted:
+            return []
+        arms, params = [], []
+        for n, (outlet, take) in enumerate(wanted):
+            arm = (
+                self._tagged()
+                .filter(article__outlet=outlet)
+                .order_by(*self._order[2:])
+                .values("pk")[:take]
+            )
+            sql, arm_params = arm.query.sql_with_params()
+            arms.append(f"SELECT * FROM ({sql}) arm{n}")
+            params.extend(arm_params)
+        annotations = list(
+            self.annotations().filter(pk__in=RawSQL(" UNION ALL ".join(arms), params))
         )
-        return totals["annotations"], totals["outlets"]
+        for annotation in annotations:
+            annotation.outlet_total = outlet_counts[annotation.article.outlet_id]
+        return annotations
 
     def stories(self) -> QuerySet[Story]:
-        """Stories with a live annotation carrying the tag, by title: the story filter."""
-        tagged = Annotation.objects.visible().filter(tagged_items__tag=self.tag)
+        """Stories with a live annotation carrying the tag, by title: the story filter
+        (from the stored counts)."""
         return (
-            Story.objects.filter(pk__in=tagged.values("article__story"))
+            Story.objects.filter(tag_uses__tag=self.tag, tag_uses__uses__gt=0)
             .only("pk", "slug", "title")
             .order_by("title", "pk")
         )
@@ -588,26 +729,38 @@ class TraceRenderings:
         )
 
 
-def most_quoted(story: Story, limit: int) -> QuerySet[Quotation]:
+def most_quoted(story: Story, limit: int) -> list[Quotation]:
     """The story's most-quoted words: one quotation per trace that the story's articles
     share (its longest rendering in the story), the traces quoted by most outlets first,
-    each with `outlets`. One query."""
+    each with `outlets`. Two queries (one when no trace is shared): the traces, counted in
+    one GROUP BY over the story's quotations and cut at `limit`; then the longest rendering
+    of each of those. (Counting
+    per quotation, in a subquery, compared every rendering of a trace with every other:
+    12 s for a story of 2,000 articles.)"""
     in_story = Quotation.objects.filter(article__story=story, trace__isnull=False)
-    outlets = Subquery(
-        Quotation.objects.filter(trace=OuterRef("trace"), article__story=story)
-        .order_by()
-        .values("trace")
-        .annotate(n=Count("article__outlet", distinct=True))
-        .values("n")
-    )
-    longest = in_story.filter(trace=OuterRef("trace")).order_by(
-        Length("text").desc(), "article_id", "start"
-    )
-    return (
-        in_story.filter(pk=Subquery(longest.values("pk")[:1]))
-        .annotate(outlets=outlets)
+    traces = dict(
+        in_story.values("trace")
+        .annotate(outlets=Count("article__outlet", distinct=True))
         .filter(outlets__gte=2)
+        .order_by("-outlets", "trace")
+        .values_list("trace", "outlets")[:limit]
+    )
+    if not traces:
+        return []
+    longest = (
+        in_story.filter(trace__in=list(traces))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("trace"),
+                order_by=[Length("text").desc(), F("article_id").asc(), F("start").asc()],
+            )
+        )
+        .filter(rank=1)
         .select_related("article__outlet")
         .only(*LISTED_QUOTATION)
-        .order_by("-outlets", "trace_id")[:limit]
     )
+    quotations = list(longest)
+    for quotation in quotations:
+        quotation.outlets = traces[quotation.trace_id]
+    return sorted(quotations, key=lambda q: (-q.outlets, q.trace_id))

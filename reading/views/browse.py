@@ -12,19 +12,27 @@ from django.views.decorators.http import require_safe
 from annotations.models import Annotation, Tag
 from parallax.permissions import is_editor, is_moderator
 from reading import queries, sharing
-from reading.coverage import coverage_grid, grid_legend
+from reading.coverage import coverage_grid, grid_legend, render_cells
+from reading.paging import CappedPaginator
 from sources.models import Article, Outlet, Story
 
 ARTICLES_PER_PAGE = 50
 CLAIMS_PER_PAGE = 50
 # A tag page shows at most this many annotations per outlet, and this many in all: enough
-# to compare wordings; the story filter narrows a tag used more widely.
-TAG_PAGE_PER_OUTLET = 20
-TAG_PAGE_LIMIT = 500
+# to compare wordings, and a page that renders quickly (each use is a card of its own);
+# the story filter narrows a tag used more widely.
+TAG_PAGE_PER_OUTLET = 10
+TAG_PAGE_LIMIT = 250
 # Longer search terms and slugs than any real one are cut, not refused.
 MAX_PARAM_LENGTH = 200
 # A story page lists this many of its most-quoted words.
 MOST_QUOTED = 10
+# A story's grid shows this many claims (the most annotated) by this many outlets (those
+# carrying most) at a time: about 1,200 cells, whatever the story's size; the claims list
+# shows this many, the claims index the rest.
+GRID_CLAIMS = 30
+GRID_OUTLETS = 40
+CLAIMS_LISTED = 30
 
 
 @dataclass
@@ -92,26 +100,54 @@ def story_detail(request, slug):
     # Readers never see drafts; editors see them, marked as drafts.
     editor = is_editor(request.user)
     listing = queries.StoryGrid(story, include_drafts=editor)
-    coverage = group_by_outlet(listing.articles())
-    article_count = sum(len(c.articles) for c in coverage)
+    outlets = list(listing.outlets())
     claims = list(listing.claims())
+    listed = claims[:CLAIMS_LISTED]
+    outlet_counts = dict(listing.outlet_counts([c.pk for c in listed])) if listed else {}
+    for claim in listed:
+        claim.outlet_count = outlet_counts.get(claim.pk, 0)
+    article_count = sum(outlet.article_count for outlet in outlets)
+    # The grid shows a window of the most annotated claims by the outlets carrying most;
+    # the rest is a page away, so the page stays the same size whatever the story's.
+    claim_page = Paginator(claims, GRID_CLAIMS).get_page(request.GET.get("claims_page"))
+    carried = dict(listing.carried())
+    carrying_most = sorted(outlets, key=lambda outlet: -carried.get(outlet.pk, 0))
+    outlet_page = Paginator(carrying_most, GRID_OUTLETS).get_page(request.GET.get("outlets_page"))
+    grid_claims, grid_outlets = list(claim_page), list(outlet_page)
     stance_labels = dict(Annotation.Stance.choices)
     grid = coverage_grid(
-        claims,
-        [group.outlet for group in coverage],
-        listing.cells(),
+        grid_claims,
+        grid_outlets,
+        listing.cells([c.pk for c in grid_claims], [o.pk for o in grid_outlets])
+        if grid_claims and grid_outlets
+        else [],
         stance_labels,
     )
+    render_cells(grid, lambda claim: claim.get_absolute_url())
+    articles = Paginator(listing.articles(), ARTICLES_PER_PAGE)
+    # The count is known from the outlets' counts: no COUNT over the articles again.
+    articles.count = article_count
+    page = articles.get_page(request.GET.get("page"))
+    by_id = {outlet.pk: outlet for outlet in outlets}
+    for article in page:
+        article.outlet = by_id[article.outlet_id]
     return render(
         request,
         "reading/story_detail.html",
         {
             "story": story,
-            "coverage": coverage,
+            "coverage": group_by_outlet(page),
+            "page": page,
+            "page_range": articles.get_elided_page_range(page.number, on_each_side=2),
             "most_quoted": list(queries.most_quoted(story, MOST_QUOTED)),
             "article_count": article_count,
-            "claims": claims,
+            "outlet_count": len(outlets),
+            "claims": listed,
+            "claim_count": len(claims),
             "grid": grid,
+            "grid_outlets": grid_outlets,
+            "claim_page": claim_page,
+            "outlet_page": outlet_page,
             "legend": grid_legend(grid, stance_labels),
             "shows_drafts": editor,
             # Claims with no annotation left are flagged to editors, never to readers.
@@ -120,7 +156,7 @@ def story_detail(request, slug):
                 request,
                 story,
                 article_count=article_count,
-                outlet_count=len(coverage),
+                outlet_count=len(outlets),
                 claims=claims,
             ),
         },
@@ -164,8 +200,11 @@ def claim_list(request):
     claims = queries.claims_for_index(
         include_drafts=editor, search=search, story=story, tag=tag, unused=unused
     )
-    paginator = Paginator(claims, CLAIMS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    # Counted up to 1,000 past the page asked for: never every claim on every request.
+    number = request.GET.get("page")
+    paginator = CappedPaginator(claims, CLAIMS_PER_PAGE, number=number)
+    page = paginator.get_page(number)
+    page.object_list = list(queries.with_outlet_counts(page.object_list))
     return render(
         request,
         "reading/claim_list.html",
@@ -196,8 +235,9 @@ def tag_detail(request, slug):
         tag, story=story, per_outlet=TAG_PAGE_PER_OUTLET, limit=TAG_PAGE_LIMIT
     )
     stories = list(listing.stories())
-    total, outlet_total = listing.totals()
-    annotations = listing.shown()
+    outlet_counts = listing.outlet_counts()
+    total, outlet_total = sum(outlet_counts.values()), len(outlet_counts)
+    annotations = listing.shown(outlet_counts)
     columns = group_annotations_by_outlet(annotations)
     story_found = next((s for s in stories if s.slug == story), None)
     story_title = story_found.title if story_found else story

@@ -1,10 +1,15 @@
 """The claims index: search, story and tag filters, drafts for editors only, pagination."""
 
+import re
+
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from annotations.models import Annotation, Claim
+from reading import paging
+from reading.views import browse
 from reading.views.browse import CLAIMS_PER_PAGE, query_param
 from tests.factories import (
     ARTICLE_TEXT,
@@ -226,8 +231,8 @@ def test_runs_a_fixed_number_of_queries(client, django_assert_num_queries, outle
     # 1. stories with claims this user may see (the Story filter)
     # 2. tags (the Tag filter)
     # 3. the name variants the search words are widened with
-    # 4. how many claims match (for the paginator)
-    # 5. this page of claims with their story and outlet counts
+    # 4. how many claims match, up to 1,000 past this page (for the paginator)
+    # 5. this page of claims with their story and outlet counts (only theirs)
     # (PostgreSQL: and the text search configurations in use.)
     expected = 5 + (connection.vendor == "postgresql")
     with django_assert_num_queries(expected):
@@ -244,11 +249,57 @@ def test_for_an_editor_runs_a_fixed_number_of_queries(
     make_coverage(outlets, articles, tags=[make_tag()])
 
     # 1. the session, 2. the user, 3. is the user in the editors group,
-    # 4. stories with claims, 5. tags, 6. how many claims match, 7. this page of them
+    # 4. stories with claims, 5. tags, 6. how many claims match (up to 1,000 past this
+    # page), 7. this page of them with their outlet counts
     with django_assert_num_queries(7):
         response = editor_client.get(URL)
 
     assert len(response.context["page"].object_list) == 2
+
+
+@db
+def test_counts_only_so_far_past_the_page_asked_for(client, monkeypatch):
+    """The index never counts every claim: at most COUNT_CAP past the page's start, and
+    says "more than" when more follow; each deeper page counts further."""
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)
+    monkeypatch.setattr(browse, "CLAIMS_PER_PAGE", 2)
+    story = make_story()
+    for n in range(7):
+        make_claim(story=story, statement=f"Claim {n}", status=PUBLISHED)
+
+    first = client.get(URL)
+    third = client.get(URL, {"page": 3})
+    last = client.get(URL, {"page": 4})
+
+    html = first.content.decode()
+    assert 'All claims <span class="meta">more than 2</span>' in html
+    assert "Showing 1–2 of more than 2, by statement." in html
+    assert '<p class="meta">Page 1 of more than 1</p>' in html
+    assert statements(third) == ["Claim 4", "Claim 5"]
+    assert '<p class="meta">Page 3 of more than 3</p>' in third.content.decode()
+    assert 'href="?page=4"' in third.content.decode()
+    assert statements(last) == ["Claim 6"]
+    html = last.content.decode()
+    assert "Showing 7–7 of 7, by statement." in html
+    assert '<p class="meta">Page 4 of 4</p>' in html
+    assert 'rel="next"' not in html
+
+
+@db
+def test_counts_the_outlets_of_the_claims_shown_only(client):
+    story = make_coverage(3, 1)
+    claim = story.claims.get(status=PUBLISHED)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL)
+
+    assert [c.outlet_count for c in response.context["page"].object_list] == [3]
+    page_query = queries.captured_queries[-1]["sql"]
+    # The page's claims are chosen by a LIMIT in a subquery; the outlets are counted per
+    # claim returned, never in a GROUP BY over every claim's annotations.
+    assert re.search(r"LIMIT \d+\)", page_query)
+    assert "GROUP BY" not in page_query
+    assert claim.statement in response.content.decode()
 
 
 @db

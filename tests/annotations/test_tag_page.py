@@ -3,9 +3,12 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from annotations.editing import delete_annotation
 from annotations.models import Annotation, Claim, Tag
 from annotations.vocabulary import tags_for_names
 from reading.views import browse
@@ -187,9 +190,9 @@ def test_runs_a_fixed_number_of_queries(client, django_assert_num_queries, outle
     make_coverage(outlets, articles, tags=[tag, other])
 
     # 1. the tag
-    # 2. stories that use it (the Story filter)
-    # 3. how many annotations carry it, from how many outlets
-    # 4. the first of them per outlet, with their article, outlet and claim
+    # 2. stories that use it (the Story filter, from the stored counts)
+    # 3. how many annotations carry it in each outlet (the stored counts): the totals
+    # 4. the first of them per outlet (a LIMIT per outlet), with article, outlet and claim
     # 5. the tags of those annotations
     with django_assert_num_queries(5):
         response = client.get(tag.get_absolute_url())
@@ -317,3 +320,32 @@ def test_a_proposed_tag_page_says_so_and_moderators_get_a_review_link(
     assert '<span class="badge badge-proposed">Proposed</span>' in reader
     assert review not in reader
     assert review in moderator
+
+
+@db
+def test_totals_come_from_stored_counts_that_follow_a_deletion(client, editor):
+    tag = make_tag()
+    story = make_story()
+    first, second = make_outlet(name="First"), make_outlet(name="Second")
+    uses = [
+        make_annotation(
+            make_article(outlet=outlet, story=story, text=article_text(n)), f"Update {n}"
+        )
+        for n, outlet in enumerate([first, first, second])
+    ]
+    for annotation in uses:
+        annotation.tags.add(tag)
+    delete_annotation(uses[2], editor)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(tag.get_absolute_url())
+
+    assert (response.context["total"], response.context["outlet_total"]) == (2, 1)
+    assert columns(response) == [("First", ["Update 0", "Update 1"])]
+    assert "2 annotations from 1 outlet" in response.content.decode()
+    # No query counts the tag's uses: the totals are stored.
+    assert not [
+        query["sql"]
+        for query in queries.captured_queries
+        if "COUNT(" in query["sql"].upper() and "annotations_taggedannotation" in query["sql"]
+    ]
