@@ -1,10 +1,15 @@
 """Importing articles from files: plain text, HTML pages, JSON records, folders with a manifest.
 
 The management command `import_articles` and the web import both call
-`import_paths` or `import_entries`. Each article is imported in its own
-transaction; a broken file is reported with its reason and the others go on.
-Importing the same content again changes nothing; a record from the URL of a
-stored article with another text corrects that article (sources.revisions).
+`import_paths` or `import_entries`. Files are read one at a time and written in
+batches (BATCH_ARTICLES records, one transaction each): one query finds the
+stored articles a batch repeats, each new article is inserted in a savepoint of
+its own, so a file the database refuses fails alone and the others land, and
+the batch's passages and quotations are written in a few statements. Outlets
+and stories are remembered for the run. A broken file is reported with its
+reason and the others go on. Importing the same content again changes nothing;
+a record from the URL of a stored article with another text corrects that
+article (sources.revisions).
 
 A `Budget` bounds one import: the bytes and files zip archives may unpack to
 and the records and new articles it may take. Each bound is a count checked
@@ -21,15 +26,17 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 
 from sources import quotations
-from sources.models import Article, Outlet, Story, content_hash
-from sources.revisions import Correction, CorrectionRefused, create_passages, revise_text
+from sources.models import Article, Outlet, Passage, Story, content_hash
+from sources.revisions import Correction, CorrectionRefused, passage_rows, revise_text
 from sources.text.dates import parse_date_line, parse_iso_date
 from sources.text.decoding import UnreadableFile, decode_text
 from sources.text.html import extract_page
@@ -227,10 +234,12 @@ def import_paths(
     outlet: str | None = None,
     story: str | None = None,
     progress: Progress | None = None,
+    trace: bool = True,
 ) -> list[Outcome]:
     """Import files and folders; `outlet` and `story` apply where nothing else names them.
 
-    No limits apply: whoever runs the command chose the files on the server.
+    No limits apply: whoever runs the command chose the files on the server. The
+    entries are listed first (names, not bytes: each file is read when its turn comes).
     """
     budget = Budget()
     entries: list[Entry] = []
@@ -241,6 +250,7 @@ def import_paths(
         defaults={"outlet": outlet or "", "story": story or ""},
         progress=progress,
         budget=budget,
+        trace=trace,
     )
 
 
@@ -253,6 +263,12 @@ def import_entries(
     trace: bool = True,
 ) -> list[Outcome]:
     """Imports the entries in turn until they end or the budget stops them (in one last row).
+
+    `progress(outcome, index, total)` is called for each outcome, in order, once the
+    batch holding it is committed; `index` is the entry's number from 1, `total`
+    len(entries). A created article's outcome keeps the article without its text and
+    raw input (loaded again if asked for) and, for tracing, its quotations' ids, keys
+    and words.
 
     The quotations found are traced before it returns, batched, unless `trace` is False:
     then the caller traces them (imported_quotations(outcomes)), in a job of its own, say.
@@ -268,7 +284,18 @@ def import_entries(
     return outcomes
 
 
-def imported_quotations(outcomes: list[Outcome]) -> list:
+@dataclass(frozen=True, slots=True)
+class FoundQuotation:
+    """What tracing reads of a quotation an import stored (sources.quotations.trace): an
+    import keeps these, not the Quotation rows, until its quotations are traced."""
+
+    pk: int
+    article_id: int
+    key: str
+    text: str
+
+
+def imported_quotations(outcomes: list[Outcome]) -> list[FoundQuotation]:
     """The quotations found in the articles an import created, in order."""
     return [
         quotation
@@ -278,17 +305,15 @@ def imported_quotations(outcomes: list[Outcome]) -> list:
 
 
 def _import_all(entries, defaults, progress, budget, outcomes) -> None:
-    for index, entry in enumerate(entries, 1):
-        try:
-            for outcome in _import_entry(entry, defaults or {}, budget):
-                outcomes.append(outcome)
-                if progress is not None:
-                    progress(outcome, index, len(entries))
-        except LimitReached as stop:
-            outcomes.append(Outcome(stop.name, Status.SKIPPED, stop.reason))
-            if progress is not None:
-                progress(outcomes[-1], index, len(entries))
-            break
+    writer = _Writer(budget, progress, outcomes, len(entries))
+    index = 0
+    try:
+        for index, entry in enumerate(entries, 1):
+            for item in _read_entry(entry, defaults or {}, writer):
+                writer.add(index, item)
+    except LimitReached as stop:
+        writer.add(index, Outcome(stop.name, Status.SKIPPED, stop.reason))
+    writer.flush()
 
 
 # Gathering entries ---------------------------------------------------------
@@ -534,35 +559,41 @@ class _Record:
     problem: str = ""
 
 
-def _import_entry(entry: Entry, defaults: dict[str, str], budget: Budget) -> Iterator[Outcome]:
-    """The outcomes of one entry, its records read one at a time as they are taken."""
+def _read_entry(
+    entry: Entry, defaults: dict[str, str], writer: "_Writer"
+) -> Iterator["Outcome | _Prepared"]:
+    """One entry's records, read one at a time as they are taken: each an outcome already
+    (a file that cannot be read) or a record ready to be written."""
     if entry.problem:
-        budget.take_record(entry.name)
+        writer.take(entry.name)
         yield Outcome(entry.name, entry.problem_status, entry.problem)
         return
     if entry.archive_depth:
-        yield from _import_archive(entry, defaults, budget)
+        yield from _read_archive(entry, defaults, writer)
         return
     try:
         for record in _records(entry):
-            budget.take_record(record.name)
-            yield _import_record(record, defaults, budget)
+            writer.take(record.name)
+            yield _prepare(record, defaults)
     except UnreadableFile as error:
-        budget.take_record(entry.name)
+        writer.take(entry.name)
         yield Outcome(entry.name, Status.FAILED, str(error))
 
 
-def _import_archive(entry: Entry, defaults: dict[str, str], budget: Budget) -> Iterator[Outcome]:
+def _read_archive(
+    entry: Entry, defaults: dict[str, str], writer: "_Writer"
+) -> Iterator["Outcome | _Prepared"]:
     try:
         data = entry.read()
         if not data:
             raise UnreadableFile("the file is empty")
     except UnreadableFile as error:
-        budget.take_record(entry.name)
+        writer.take(entry.name)
         yield Outcome(entry.name, Status.FAILED, str(error))
         return
+    budget = writer.budget
     for member in entries_from_zip(entry.name, data, budget=budget, depth=entry.archive_depth):
-        yield from _import_entry(member, defaults, budget)
+        yield from _read_entry(member, defaults, writer)
 
 
 def _records(entry: Entry) -> Iterator[_Record]:
@@ -700,61 +731,77 @@ def _without_nul(value: str) -> str:
     return value.replace("\x00", "")
 
 
-def _import_record(record: _Record, defaults: dict[str, str], budget: Budget) -> Outcome:
+# Writing in batches ----------------------------------------------------------------
+
+# Records written in one transaction: the stored articles they repeat are found in one
+# query, their passages and quotations written in a few statements.
+BATCH_ARTICLES = 100
+# A batch is held in memory until it is written: fewer records when their texts are long.
+BATCH_CHARACTERS = 4_000_000
+
+
+@dataclass
+class _Prepared:
+    """A record read and laid out, everything the database is not needed for worked out;
+    it waits in its batch to be written."""
+
+    name: str
+    layout: Layout
+    raw: str
+    raw_format: str
+    url: str
+    outlet_name: str
+    story_title: str
+    content_hash: str
+    title: str
+    byline: str
+    published: date | None
+    language: str
+    # Why it cannot become a new article (a NUL in its title): it may still be found
+    # stored already, or correct a stored article, as before.
+    refused: str = ""
+
+    @property
+    def size(self) -> int:
+        return len(self.layout.text) + len(self.raw)
+
+
+def _prepare(record: _Record, defaults: dict[str, str]) -> "Outcome | _Prepared":
+    """The record laid out and its metadata chosen, or its failure."""
     if record.problem:
         return Outcome(record.name, Status.FAILED, record.problem)
-    try:
-        with transaction.atomic():
-            outcome = _create_article(record, defaults)
-        if outcome.status == Status.CREATED:
-            budget.articles_created += 1
-        return outcome
-    except UnreadableFile as error:
-        return Outcome(record.name, Status.FAILED, str(error))
-    except ValidationError as error:
-        return Outcome(record.name, Status.FAILED, "; ".join(error.messages))
-    except DatabaseError as error:
-        return Outcome(record.name, Status.FAILED, f"the database refused it ({error})")
-
-
-def _create_article(record: _Record, defaults: dict[str, str]) -> Outcome:
     meta = record.metadata
     found: dict[str, str] = {}
-    if record.html:
-        page = extract_page(record.html)
-        layout = analyse(page.text, comments_from=page.comments_from, captions=page.captions)
-        found = {
-            "outlet": page.site_name,
-            "title": page.title,
-            "author": page.author,
-            "published": page.published,
-            "url": page.url,
-            "language": page.language,
-        }
-    else:
-        layout = analyse(record.text)
-    if not layout.text.strip():
-        raise UnreadableFile("no text left to import")
-
-    url = meta.get("url") or found.get("url", "")
-    outlet_name = (
-        meta.get("outlet")
-        or defaults.get("outlet")
-        or found.get("outlet")
-        or _domain(url)
-        or UNATTRIBUTED_OUTLET
-    )
-    story_title = meta.get("story") or defaults.get("story") or UNSORTED_STORY
-    _refuse_nul(outlet=outlet_name, story=story_title, url=url, raw=record.raw, text=layout.text)
-    outlet = _outlet(outlet_name, url)
-    existing = Article.objects.filter(outlet=outlet, content_hash=content_hash(layout.text)).first()
-    if existing is not None:
-        return Outcome(record.name, Status.EXISTING, article=existing)
-    # URLs are unique: the stored article from this URL is THE article, whatever outlet the
-    # record names, and a different text is its correction.
-    stored = Article.objects.filter(url=url).select_related("outlet").first() if url else None
-    if stored is not None:
-        return _correct_article(record, stored, layout)
+    try:
+        if record.html:
+            page = extract_page(record.html)
+            layout = analyse(page.text, comments_from=page.comments_from, captions=page.captions)
+            found = {
+                "outlet": page.site_name,
+                "title": page.title,
+                "author": page.author,
+                "published": page.published,
+                "url": page.url,
+                "language": page.language,
+            }
+        else:
+            layout = analyse(record.text)
+        if not layout.text.strip():
+            raise UnreadableFile("no text left to import")
+        url = meta.get("url") or found.get("url", "")
+        outlet_name = (
+            meta.get("outlet")
+            or defaults.get("outlet")
+            or found.get("outlet")
+            or _domain(url)
+            or UNATTRIBUTED_OUTLET
+        )
+        story_title = meta.get("story") or defaults.get("story") or UNSORTED_STORY
+        _refuse_nul(
+            outlet=outlet_name, story=story_title, url=url, raw=record.raw, text=layout.text
+        )
+    except UnreadableFile as error:
+        return Outcome(record.name, Status.FAILED, str(error))
     # What the user gave wins, then the page's own metadata, then what the text says.
     published = (
         _parse_published(meta.get("published", ""))
@@ -768,41 +815,325 @@ def _create_article(record: _Record, defaults: dict[str, str]) -> Outcome:
         or layout.title
         or PurePosixPath(record.name).stem
     )
-    _refuse_nul(title=title, author=meta.get("author") or found.get("author") or "")
-    article = Article(
-        outlet=outlet,
-        story=_story(story_title),
-        title=" ".join(title.split())[:500],
-        byline=(meta.get("author") or found.get("author") or layout.byline)[:300],
-        published=published,
-        url=url,
-        language=(meta.get("language") or found.get("language") or "")[:20],
-        text=layout.text,
+    byline = meta.get("author") or found.get("author") or ""
+    refused = ""
+    try:
+        _refuse_nul(title=title, author=byline)
+    except UnreadableFile as error:
+        refused = str(error)
+    return _Prepared(
+        name=record.name,
+        layout=layout,
         raw=record.raw,
         raw_format=record.raw_format,
-        source_name=PurePosixPath(record.name).name[:300],
+        url=url,
+        outlet_name=" ".join(outlet_name.split())[:200],
+        story_title=" ".join(story_title.split())[:300],
+        content_hash=content_hash(layout.text),
+        title=" ".join(title.split())[:500],
+        byline=(byline or layout.byline)[:300],
+        published=published,
+        language=(meta.get("language") or found.get("language") or "")[:20],
+        refused=refused,
     )
-    article.full_clean(exclude=["content_hash"])
-    article.save()
-    article.passage_count = create_passages(article, layout)
-    # Traced when the whole import is in (import_entries): the others may quote it too.
-    article.found_quotations = quotations.extract(article)
-    return Outcome(record.name, Status.CREATED, article=article)
 
 
-def _correct_article(record: _Record, article: Article, layout: Layout) -> Outcome:
+class _Writer:
+    """Collects an import's outcomes and prepared records in order, writes the records a
+    batch at a time, then hands every outcome on (outcomes list, progress) in order."""
+
+    def __init__(self, budget: Budget, progress: Progress | None, outcomes: list, total: int):
+        self.budget, self.progress, self.outcomes, self.total = budget, progress, outcomes, total
+        self.run = _Run()
+        self.waiting: list[tuple[int, Outcome | _Prepared]] = []
+        self.prepared = 0
+        self.characters = 0
+
+    def take(self, name: str) -> None:
+        """Budget.take_record, with the batch written first when the articles it may create
+        could reach the budget's limit of new articles: the count the limit is checked
+        against is then exact."""
+        budget = self.budget
+        if (
+            budget.articles is not None
+            and budget.articles_created + self.prepared >= budget.articles
+        ):
+            self.flush()
+        budget.take_record(name)
+
+    def add(self, index: int, item: "Outcome | _Prepared") -> None:
+        self.waiting.append((index, item))
+        if isinstance(item, _Prepared):
+            self.prepared += 1
+            self.characters += item.size
+        if (
+            self.prepared >= BATCH_ARTICLES
+            or self.characters >= BATCH_CHARACTERS
+            or len(self.waiting) >= BATCH_ARTICLES
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        waiting, self.waiting = self.waiting, []
+        self.prepared = self.characters = 0
+        items = [item for _, item in waiting if isinstance(item, _Prepared)]
+        written = iter(_write_batch(items, self.run) if items else ())
+        for index, item in waiting:
+            outcome = next(written) if isinstance(item, _Prepared) else item
+            if outcome.status == Status.CREATED:
+                self.budget.articles_created += 1
+            _let_go(outcome)
+            self.outcomes.append(outcome)
+            if self.progress is not None:
+                self.progress(outcome, index, self.total)
+
+
+class _Run:
+    """What one import remembers from batch to batch: the outlets and stories it met, by
+    name with case aside. Those it creates are noted until their transaction ends, and
+    forgotten again if it is rolled back."""
+
+    def __init__(self):
+        self.outlets: dict[str, Outlet] = {}
+        self.stories: dict[str, Story] = {}
+        self.created: list[tuple[dict, str]] = []
+
+    def look_up(self, items: list[_Prepared]) -> None:
+        """Loads the outlets and stories the items name that the run has not met yet:
+        one query for each kind, when there are any."""
+        for cache, model, field_name, names in (
+            (self.outlets, Outlet, "name", {item.outlet_name for item in items}),
+            (self.stories, Story, "title", {item.story_title for item in items}),
+        ):
+            unknown = {name.lower(): name for name in names if name.lower() not in cache}
+            if not unknown:
+                continue
+            condition = Q()
+            for name in unknown.values():
+                condition |= Q(**{f"{field_name}__iexact": name})
+            # In the model's order, as a lookup of one name took the first.
+            for row in model.objects.filter(condition):
+                key = getattr(row, field_name).lower()
+                if key in unknown:
+                    cache.setdefault(key, row)
+
+    def outlet(self, name: str) -> Outlet | None:
+        return self.outlets.get(name.lower())
+
+    def outlet_for(self, name: str, url: str) -> Outlet:
+        """The outlet of that name, created when there is none."""
+        outlet = self.outlet(name)
+        if outlet is None:
+            site = ""
+            if url:
+                parts = urlsplit(url)
+                site = f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else ""
+            outlet = Outlet.objects.create(name=name, site=site)
+            self._remember(self.outlets, name, outlet)
+        return outlet
+
+    def story_for(self, title: str) -> Story:
+        """The story of that title, created when there is none."""
+        story = self.stories.get(title.lower())
+        if story is None:
+            story = Story.objects.create(title=title)
+            self._remember(self.stories, title, story)
+        return story
+
+    def _remember(self, cache: dict, name: str, row) -> None:
+        cache[name.lower()] = row
+        self.created.append((cache, name.lower()))
+
+    def mark(self) -> int:
+        return len(self.created)
+
+    def forget(self, since: int = 0) -> None:
+        """Forgets the outlets and stories created since `mark()` was `since`: their
+        transaction was rolled back."""
+        for cache, key in self.created[since:]:
+            cache.pop(key, None)
+        del self.created[since:]
+
+
+def _write_batch(items: list[_Prepared], run: _Run) -> list[Outcome]:
+    """The outcomes of the items, in order, written in one transaction.
+
+    Should the database refuse anything outside an article's own savepoint (its passages
+    or quotations, say), the batch is rolled back and written again one record at a time,
+    each in a transaction of its own, so that the record it refused fails alone.
+    """
+    try:
+        with transaction.atomic():
+            outcomes = _write(items, run)
+    except DatabaseError:
+        run.forget()
+        outcomes = [_write_alone(item, run) for item in items]
+    run.created.clear()
+    return outcomes
+
+
+def _write_alone(item: _Prepared, run: _Run) -> Outcome:
+    mark = run.mark()
+    try:
+        with transaction.atomic():
+            return _write([item], run)[0]
+    except DatabaseError as error:
+        run.forget(mark)
+        return Outcome(item.name, Status.FAILED, f"the database refused it ({error})")
+
+
+def _write(items: list[_Prepared], run: _Run) -> list[Outcome]:
+    """The outcomes of the items, in order: each found stored already (in the database or
+    earlier in the batch), a correction of the stored article from its URL, or created.
+    Queries: the outlets and stories not met yet (one each, when any), the stored articles
+    (one), then for each new article its savepoint, its insert and the savepoint's
+    release, and for the batch its passages (one) and quotations (two or more)."""
+    run.look_up(items)
+    by_hash, by_url = _stored(items, run)
+    outcomes: list[Outcome] = []
+    new: list[tuple[Article, Layout]] = []
+    for item in items:
+        outlet = run.outlet(item.outlet_name)
+        if outlet is not None and (found := by_hash.get((outlet.pk, item.content_hash))):
+            outcomes.append(Outcome(item.name, Status.EXISTING, article=found))
+            continue
+        # URLs are unique: the stored article from this URL is THE article, whatever outlet
+        # the record names, and a different text is its correction.
+        stored = by_url.get(item.url) if item.url else None
+        if stored is not None:
+            if any(article is stored for article, _ in new):
+                _write_derived(new)  # the correction rebuilds them: they must be there
+                new = []
+            old_key = (stored.outlet_id, stored.content_hash)
+            outcome = _correct_article(item, stored)
+            if outcome.status == Status.CORRECTED:
+                if by_hash.get(old_key) is stored:
+                    del by_hash[old_key]
+                by_hash[(stored.outlet_id, stored.content_hash)] = stored
+            outcomes.append(outcome)
+            continue
+        outcome = _create_article(item, run)
+        if outcome.status == Status.CREATED:
+            article = outcome.article
+            new.append((article, item.layout))
+            by_hash[(article.outlet_id, article.content_hash)] = article
+            if article.url:
+                by_url[article.url] = article
+        outcomes.append(outcome)
+    _write_derived(new)
+    return outcomes
+
+
+def _stored(items: list[_Prepared], run: _Run) -> tuple[dict, dict]:
+    """The stored articles the items repeat, by (outlet id, text hash) and by URL: one
+    query on the two unique indexes, without the long text columns."""
+    hashes: dict[int, set[str]] = {}
+    for item in items:
+        outlet = run.outlet(item.outlet_name)
+        if outlet is not None:
+            hashes.setdefault(outlet.pk, set()).add(item.content_hash)
+    condition = Q()
+    for outlet_id, values in hashes.items():
+        condition |= Q(outlet_id=outlet_id, content_hash__in=sorted(values))
+    urls = sorted({item.url for item in items if item.url})
+    if urls:
+        condition |= Q(url__in=urls) & ~Q(url="")
+    if not condition:
+        return {}, {}
+    by_hash, by_url = {}, {}
+    found = Article.objects.filter(condition).select_related("outlet").defer("text", "raw")
+    for article in found.order_by():
+        by_hash[(article.outlet_id, article.content_hash)] = article
+        if article.url:
+            by_url[article.url] = article
+    return by_hash, by_url
+
+
+def _create_article(item: _Prepared, run: _Run) -> Outcome:
+    """A new article, inserted in a savepoint of its own with the outlet and story it
+    needs created: the database refusing it undoes only its own rows."""
+    if item.refused:
+        return Outcome(item.name, Status.FAILED, item.refused)
+    layout = item.layout
+    article = Article(
+        title=item.title,
+        byline=item.byline,
+        published=item.published,
+        url=item.url,
+        language=item.language,
+        text=layout.text,
+        raw=item.raw,
+        raw_format=item.raw_format,
+        source_name=PurePosixPath(item.name).name[:300],
+    )
+    try:
+        # The outlet and story are the run's own, and the batch's lookup found no stored
+        # article with this text or URL: the unique and foreign-key checks would only ask
+        # the database again.
+        article.full_clean(
+            exclude=["content_hash", "outlet", "story"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        return Outcome(item.name, Status.FAILED, "; ".join(error.messages))
+    mark = run.mark()
+    try:
+        with transaction.atomic():
+            article.outlet = run.outlet_for(item.outlet_name, item.url)
+            article.story = run.story_for(item.story_title)
+            article.save()
+    except DatabaseError as error:
+        run.forget(mark)
+        return Outcome(item.name, Status.FAILED, f"the database refused it ({error})")
+    article.passage_count = len(layout.passages)
+    return Outcome(item.name, Status.CREATED, article=article)
+
+
+def _write_derived(new: list[tuple[Article, Layout]]) -> None:
+    """The passages and quotations of articles just inserted, all in a few statements.
+    Their quotations are traced when the import is in (import_entries): the others may
+    quote them too."""
+    if not new:
+        return
+    Passage.objects.bulk_create(
+        row for article, layout in new for row in passage_rows(article, layout)
+    )
+    found: dict[int, list[FoundQuotation]] = {}
+    for row in quotations.extract_new(article for article, _ in new):
+        found.setdefault(row.article_id, []).append(
+            FoundQuotation(row.pk, row.article_id, row.key, row.text)
+        )
+    for article, _ in new:
+        article.found_quotations = found.get(article.pk, [])
+
+
+def _correct_article(item: _Prepared, article: Article) -> Outcome:
     """A record from a stored article's URL with another text: the article is corrected,
     its annotations placed again (see sources.revisions.revise_text)."""
+    layout = item.layout
     try:
-        correction = revise_text(article, layout.text, source="import", layout=layout)
+        with transaction.atomic():
+            correction = revise_text(article, layout.text, source="import", layout=layout)
     except CorrectionRefused as refused:
-        return Outcome(record.name, Status.FAILED, f"not a correction of #{article.pk}: {refused}")
+        return Outcome(item.name, Status.FAILED, f"not a correction of #{article.pk}: {refused}")
+    except DatabaseError as error:
+        return Outcome(item.name, Status.FAILED, f"the database refused it ({error})")
     if not correction.changed:
-        return Outcome(record.name, Status.EXISTING, article=article)
+        return Outcome(item.name, Status.EXISTING, article=article)
     article.passage_count = len(layout.passages)
     return Outcome(
-        record.name, Status.CORRECTED, correction.describe(), article=article, correction=correction
+        item.name, Status.CORRECTED, correction.describe(), article=article, correction=correction
     )
+
+
+def _let_go(outcome: Outcome) -> None:
+    """An outcome keeps its article, not the article's text and raw input: a long import
+    would otherwise hold every text it read. They load again if asked for."""
+    article = outcome.article
+    if article is not None and article.pk is not None:
+        for name in ("text", "raw", "_stored_text"):
+            article.__dict__.pop(name, None)
 
 
 def _refuse_nul(**values: str) -> None:
@@ -824,23 +1155,6 @@ def _parse_published(value: str):
 def _domain(url: str) -> str:
     host = urlsplit(url).hostname or ""
     return host.removeprefix("www.")
-
-
-def _outlet(name: str, url: str) -> Outlet:
-    name = " ".join(name.split())[:200]
-    outlet = Outlet.objects.filter(name__iexact=name).first()
-    if outlet is None:
-        site = ""
-        if url:
-            parts = urlsplit(url)
-            site = f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else ""
-        outlet = Outlet.objects.create(name=name, site=site)
-    return outlet
-
-
-def _story(title: str) -> Story:
-    title = " ".join(title.split())[:300]
-    return Story.objects.filter(title__iexact=title).first() or Story.objects.create(title=title)
 
 
 def file_size(n: int) -> str:

@@ -53,13 +53,19 @@ class Correction:
         )
 
 
-def create_passages(article: Article, layout: Layout) -> int:
-    """The article's passages as the layout cuts its text; the importer and revise_text
-    both build them here, so a corrected text is cut exactly as an imported one."""
-    Passage.objects.bulk_create(
+def passage_rows(article: Article, layout: Layout) -> list[Passage]:
+    """The article's passages as the layout cuts its text, unsaved; the importer (a batch
+    of articles at a time) and revise_text both build them here, so a corrected text is
+    cut exactly as an imported one."""
+    return [
         Passage(article=article, ordinal=n, start=p.start, end=p.end, kind=p.kind, depth=p.depth)
         for n, p in enumerate(layout.passages, 1)
-    )
+    ]
+
+
+def create_passages(article: Article, layout: Layout) -> int:
+    """Stores the article's passages (passage_rows)."""
+    Passage.objects.bulk_create(passage_rows(article, layout))
     return len(layout.passages)
 
 
