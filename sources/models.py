@@ -125,7 +125,12 @@ class Article(models.Model):
                 fields=["outlet", "content_hash"], name="article_unique_text_per_outlet"
             ),
         ]
-        indexes = [models.Index(fields=["story", "outlet"])]
+        indexes = [
+            models.Index(fields=["story", "outlet"]),
+            # An outlet's articles by date: a tag page takes each outlet's first uses of a
+            # tag in this order and stops after a few (reading.queries.TagUses).
+            models.Index(fields=["outlet", "published", "id"], name="article_by_outlet_date"),
+        ]
 
     def __str__(self):
         return f"{self.outlet}: {self.title}"
@@ -378,3 +383,116 @@ class QuotationDecision(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.article_id}/{self.key}"
+
+
+class ImportJob(models.Model):
+    """A browser upload imported in the background (sources.jobs): its files, its
+    progress and, file by file, what became of them.
+
+    The outcome rows are the progress: a worker killed mid-import leaves its task
+    "running" for ever in the queue, so a job whose heartbeat stops is resumed from
+    the first file without a row (ImportJob.objects.stale()).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Stopped by an error"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
+    # The outlet and story typed beside the files, for files that name none.
+    outlet = models.CharField(max_length=200, blank=True)
+    story = models.CharField(max_length=300, blank=True)
+    # Files to read (a zip archive or a JSON list is one, whatever it holds) and read so far.
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # Counted as the outcome rows are written, so the progress line reads no rows.
+    imported = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    # Set by the worker at its start and after every file: a running job whose heartbeat
+    # is old has lost its worker.
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    # How many times a worker started on it: more than one means it was resumed.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Why the job stopped, when it failed.
+    problem = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        indexes = [
+            # "My imports": an editor's jobs, newest first.
+            models.Index(fields=["created_by", "-created", "-id"], name="import_job_owner"),
+            # Stale jobs: the running ones, by heartbeat.
+            models.Index(fields=["state", "heartbeat"], name="import_job_state"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(done__lte=F("total")), name="import_job_done"),
+        ]
+
+    def __str__(self):
+        return f"Import {self.pk} ({self.state})"
+
+    def get_absolute_url(self):
+        from sources.jobs import job_address
+
+        return job_address(self.pk)
+
+    @property
+    def finished_work(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class ImportFile(models.Model):
+    """One uploaded file of a job, kept in the default storage until the job is done, so a
+    worker on another machine reads it too."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="files")
+    position = models.PositiveIntegerField()
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "position"], name="import_file_position"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ImportOutcome(models.Model):
+    """What became of one file or record of a job: a row of its report.
+
+    (entry, sequence) is the importer's file number and the record's place in that file;
+    a resumed job writes no row twice.
+    """
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="outcomes")
+    entry = models.PositiveIntegerField()
+    sequence = models.PositiveIntegerField()
+    name = models.TextField()
+    status = models.CharField(max_length=10)
+    reason = models.TextField(blank=True)
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["job", "entry", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "entry", "sequence"], name="import_outcome_place"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}: {self.status}"

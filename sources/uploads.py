@@ -140,6 +140,17 @@ def import_uploads(
     creates; where it runs out, one row says so and the rest is not read.
     """
     budget = limits.budget() if budget is None else budget
+    entries = upload_entries(uploads, limits=limits, budget=budget)
+    outcomes = import_entries(entries, defaults={"outlet": outlet, "story": story}, budget=budget)
+    for outcome in outcomes:
+        outcome.name = outcome.name.removeprefix(f"{FOLDER}/")
+    return outcomes
+
+
+def upload_entries(uploads: list, *, limits: Limits, budget: Budget) -> list[Entry]:
+    """The importer's entries for uploaded files (anything with a name, a size, seek() and
+    read(): a browser upload, or a job's file in storage); a file over the per-file limit
+    is an entry that says so and is never read."""
     files = {upload.name: upload for upload in uploads}
     too_big = {
         f"{FOLDER}/{name}": problem
@@ -157,10 +168,7 @@ def import_uploads(
     for entry in entries:
         if entry.name in too_big and not entry.problem:
             entry.problem, entry.data, entry.archive_depth = too_big[entry.name], None, 0
-    outcomes = import_entries(entries, defaults={"outlet": outlet, "story": story}, budget=budget)
-    for outcome in outcomes:
-        outcome.name = outcome.name.removeprefix(f"{FOLDER}/")
-    return outcomes
+    return entries
 
 
 def _over_limit(upload, limits: Limits) -> str:

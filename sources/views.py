@@ -1,14 +1,23 @@
-"""Importing articles from the browser."""
+"""Importing articles from the browser, at once or as background jobs."""
+
+import csv
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
-from parallax.permissions import editor_required
-from sources import uploads
+from parallax.permissions import editor_required, is_moderator
+from sources import jobs, uploads
 from sources.forms import PasteForm, UploadForm
 from sources.importer import Status, file_size
+from sources.models import ImportJob
+
+# "My imports" shows this many jobs a page.
+JOBS_PER_PAGE = 25
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -47,6 +56,14 @@ def _import_articles(request, limit_handler):
             refused=limit_handler.problem,
             prefix="upload",
         )
+        if upload_form.is_valid() and jobs.runs_in_background(upload_form.cleaned_data["files"]):
+            job = jobs.start(
+                request.user,
+                upload_form.cleaned_data["files"],
+                outlet=upload_form.cleaned_data["outlet_name"],
+                story=upload_form.cleaned_data["story_title"],
+            )
+            return redirect(job)
         if upload_form.is_valid():
             budget = limits.budget()
             outcomes = uploads.import_uploads(
@@ -101,3 +118,90 @@ def error_links(form, form_id: str, files_lost: bool = False) -> list[dict]:
             0, {"href": f"#{form['files'].id_for_label}", "text": "Choose the files again."}
         )
     return links
+
+
+def _job_for(request, job_id: int) -> ImportJob:
+    """The job, for the editor who started it or a moderator; 404 for anyone else, so a
+    job's number tells nothing. A job whose worker stopped is put back in the queue."""
+    jobs_seen = ImportJob.objects.select_related("created_by")
+    if not is_moderator(request.user):
+        jobs_seen = jobs_seen.filter(created_by=request.user)
+    job = get_object_or_404(jobs_seen, pk=job_id)
+    if job.state == ImportJob.State.RUNNING and jobs.resume_stale(
+        ImportJob.objects.filter(pk=job.pk)
+    ):
+        job.refresh_from_db()
+    return job
+
+
+@require_safe
+@editor_required
+@never_cache
+def import_job(request, job_id):
+    """A background import: its progress while it runs (updated by static/js/import-job.js,
+    or by the refresh link), then its report."""
+    job = _job_for(request, job_id)
+    report = jobs.report(job) if job.finished_work else None
+    return render(
+        request,
+        "sources/import_job.html",
+        {
+            "job": job,
+            "file_count": job.files.count(),
+            "progress": jobs.Progress.of(job),
+            # Queued this long, the job has most likely no worker to run it.
+            "no_worker": job.state == ImportJob.State.QUEUED
+            and job.heartbeat is not None
+            and job.heartbeat < jobs.stale_cutoff(),
+            "report": report,
+            "stories": report.stories() if report else [],
+        },
+    )
+
+
+@require_safe
+@editor_required
+@never_cache
+def import_job_status(request, job_id):
+    """The job's progress as JSON, for the job page's script: one query."""
+    return JsonResponse(jobs.Progress.of(_job_for(request, job_id)).as_json())
+
+
+@require_safe
+@editor_required
+def import_job_csv(request, job_id):
+    """The job's report as a spreadsheet: one row per file or record."""
+    job = _job_for(request, job_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["file", "result", "reason", "article"])
+    for row in jobs.report(job).rows:
+        address = request.build_absolute_uri(row.article.get_absolute_url()) if row.article else ""
+        writer.writerow([_cell(row.name), row.label, _cell(row.reason), address])
+    return response
+
+
+def _cell(value: str) -> str:
+    # A spreadsheet runs a cell that starts with one of these as a formula.
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@require_safe
+@editor_required
+@never_cache
+def import_jobs(request):
+    """ "My imports": the editor's background imports, newest first."""
+    mine = ImportJob.objects.filter(created_by=request.user)
+    jobs.resume_stale(mine)
+    paginator = Paginator(mine.order_by("-created", "-pk"), JOBS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "sources/import_jobs.html",
+        {
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number),
+            "rows": [(job, jobs.Progress.of(job)) for job in page],
+        },
+    )

@@ -22,6 +22,15 @@ from sources.uploads import Limits, import_pasted
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def answered_at_once(settings):
+    """These uploads are answered at once, so the page shows the budget's counters; a
+    larger upload becomes a background job, under the same limits and budget
+    (tests/sources/test_import_jobs.py)."""
+    settings.PARALLAX_IMPORT_INLINE_BYTES = 100_000_000
+
+
 URL = reverse("sources:import")
 REST = "import the rest in another upload or with the import_articles command"
 UNSAFE = "unsafe path in the archive ({}); it was not read"
