@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "taggit",
     "axes",
+    # The task queue in the database, and its worker (manage.py db_worker).
+    "django_tasks_db",
     "sources",
     "annotations",
     "reading",
@@ -59,6 +61,9 @@ MIDDLEWARE = [
     # Above WhiteNoise, which answers static files itself: they get the CSP too.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, auth and CSRF: a reader page cached for anonymous readers costs
+    # one query and one cache read (parallax/page_cache.py).
+    "parallax.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,6 +133,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files kept for a while, such as an upload waiting for the import worker. A worker on
+# another machine must read the same storage: a shared folder, or an object store
+# configured in STORAGES["default"].
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -138,6 +148,35 @@ STORAGES = {
         )
     },
 }
+
+# Rendered reader pages for anonymous readers (parallax/page_cache.py), keyed by the
+# content generation, so no entry is ever stale: each server may keep its own. Redis when
+# REDIS_URL is set (shared by every app server). Otherwise files under var/cache: a hit
+# reads a file the system keeps in memory, where the database cache would cost a second
+# query per hit and a write into the database (SQLite's one write lock) per miss.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": 60 * 60 * 24,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": Path(os.environ.get("CACHE_DIR") or BASE_DIR / "var" / "cache"),
+            "TIMEOUT": 60 * 60 * 24,
+            # Entries of earlier generations are never read again; past this many files
+            # a third of them, chosen at random, make room.
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        }
+    }
+# Off by default with DEBUG: a template edited under runserver would not show until the
+# next write (the key holds a digest of the code taken when the process starts).
+PARALLAX_PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 
 # Content-Security-Policy on every response: our own files only, nothing inline,
 # nothing from a third party. Templates never use inline script or style.
@@ -184,6 +223,17 @@ PARALLAX_MAX_UPLOAD_MEMBERS = 2000
 # timeout. The import_articles command has neither limit.
 PARALLAX_MAX_UPLOAD_ARTICLES = 1000
 PARALLAX_MAX_UPLOAD_RECORDS = 2000
+# Background work (browser imports) on Django's tasks framework, queued in the database
+# and run by `manage.py db_worker`, which needs no other service. django-tasks-rq, the
+# Redis queue, runs on the django-tasks backport, not on django.tasks (its worker fails
+# on our tasks), so the queue stays in the database when REDIS_URL is set too.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A browser upload up to this size (all its files together) is imported before the page
+# answers; a larger one becomes a background job (sources/jobs.py).
+PARALLAX_IMPORT_INLINE_BYTES = env_int("IMPORT_INLINE_BYTES", 256 * 1000)
+# A running import whose worker has not reported for this long is taken as dead and
+# resumed (by its page, the imports list, or `manage.py resume_imports`).
+PARALLAX_IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 5)
 # A claim page shows at most this many excerpts; its filters narrow a claim carried wider.
 PARALLAX_CLAIM_PAGE_EXCERPTS = 500
 # Django answers 400 past this; one more than ours, so the import page can say it in words.

@@ -146,6 +146,12 @@ ACCESS = {
     "sources:import": roles(
         form(LOGIN, LOGIN), form(403, 403), form(200, 200), form(200, 200), form(200, 200)
     ),
+    # Background imports: an editor's own list; a job's pages for who started it and
+    # moderators, not found for other editors (its number tells nothing).
+    "sources:import-jobs": roles(page(LOGIN), page(403), page(200), page(200), page(200)),
+    "sources:import-job": roles(page(LOGIN), page(403), page(200), page(404), page(200)),
+    "sources:import-job-status": roles(page(LOGIN), page(403), page(200), page(404), page(200)),
+    "sources:import-job-csv": roles(page(LOGIN), page(403), page(200), page(404), page(200)),
     # The annotating script's endpoint answers JSON: 403 rather than a login page.
     "annotations:annotation-create": roles(
         action(403), action(403), action(400), action(400), action(400)

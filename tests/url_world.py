@@ -17,11 +17,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from taggit.models import Tag as TaggitTag
 
 from annotations.models import Annotation, Claim, ClaimRelation, NameVariants, Tag
 from parallax.models import AuditEvent
-from sources.models import Article, Quotation
+from sources.models import Article, ImportJob, Quotation
 from tests.conftest import EDITOR_PASSWORD
 from tests.factories import make_annotation, make_article, make_claim
 
@@ -124,6 +126,13 @@ class World:
             key="0" * 32,
         )
 
+    @cached_property
+    def import_job(self) -> ImportJob:
+        """A finished background import the owner started."""
+        return ImportJob.objects.create(
+            created_by=self.users["owner"], state=ImportJob.State.DONE, total=1, done=1
+        )
+
     def argument(self, pattern: Pattern, name: str, variant: str):
         route = pattern.route
         if name == "slug":
@@ -142,6 +151,8 @@ class World:
             return self.article.pk
         if name == "key":
             return self.quotation.key
+        if name == "job_id":
+            return self.import_job.pk
         if name == "annotation_id":
             return self.annotation.pk
         if name == "number":
@@ -194,6 +205,14 @@ def admin_row(label: str, world_rows: dict) -> Model:
         )
     if label == "annotations.namevariants":
         return NameVariants.objects.get_or_create(name="Zelensky")[0]
+    if label == "django_tasks_database.dbtaskresult":
+        # The queue of background tasks (django-tasks-db's admin, read-only).
+        return DBTaskResult.objects.create(
+            args_kwargs={"args": [1], "kwargs": {}},
+            task_path="sources.tasks.import_job",
+            backend_name="default",
+            run_after=timezone.now(),
+        )
     if label == "parallax.auditevent":
         return AuditEvent.objects.create(action=AuditEvent.Action.STAFF_ON, target="owner")
     raise LookupError(f"url_world has no row of {label}: add one to admin_row()")
