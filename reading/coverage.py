@@ -9,6 +9,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 # Each stance has a shape as well as a colour, so the grid never speaks through colour
 # alone (WCAG 1.4.1); the shapes differ in outline, so they read in greyscale too.
@@ -78,6 +82,8 @@ class Cell:
 class Row:
     claim: Any
     cells: list[Cell]
+    # The cells as HTML (render_cells()), for the template to print in one go.
+    cells_html: str = ""
 
     @property
     def outlet_count(self) -> int:
@@ -147,3 +153,42 @@ def grid_legend(rows: Sequence[Row], stance_labels: Mapping[str, str]) -> Legend
                 no_stance = True
     marks = [stance_mark(value, label) for value, label in stance_labels.items() if value in used]
     return Legend(marks=marks, no_stance=no_stance, not_carried=not_carried)
+
+
+NOT_CARRIED_HTML = (
+    '<td class="not-carried"><span aria-hidden="true">—</span>'
+    '<span class="visually-hidden">not covered</span></td>'
+)
+
+
+def _mark_html(value: str, symbol: str, label: str) -> str:
+    return (
+        f'<span class="stance stance-{escape(value)}"><span class="stance-symbol" '
+        f'aria-hidden="true">{escape(symbol)}</span> {escape(label.lower())}</span>'
+    )
+
+
+def render_cells(rows: Sequence[Row], claim_url) -> None:
+    """Give each row its cells as HTML in `cells_html`: a carried cell links to the claim's
+    page filtered to the outlet (`claim_url(claim)` gives its address), a cell not carried
+    shows a dash. A grid repeats these a thousand times, so they are built here as strings,
+    each outlet's name and slug escaped once, not rendered cell by cell by the template."""
+    outlets: dict[Any, tuple[str, str]] = {}
+    no_stance = _mark_html(NO_STANCE, NO_STANCE_SYMBOL, "carried")
+    for row in rows:
+        href = escape(claim_url(row.claim))
+        parts = []
+        for cell in row.cells:
+            if not cell.carried:
+                parts.append(NOT_CARRIED_HTML)
+                continue
+            outlet = cell.outlet
+            if outlet.pk not in outlets:
+                outlets[outlet.pk] = (escape(quote(outlet.slug, safe="/")), escape(outlet.name))
+            slug, name = outlets[outlet.pk]
+            marks = ", ".join(_mark_html(m.value, m.symbol, m.label) for m in cell.marks)
+            parts.append(
+                f'<td class="carried"><a href="{href}?outlets={slug}">'
+                f'<span class="visually-hidden">{name}: </span>{marks or no_stance}</a></td>'
+            )
+        row.cells_html = mark_safe("".join(parts))

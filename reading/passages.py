@@ -1,12 +1,13 @@
 """What the article reader shows: passages in folds, with annotations drawn as highlights."""
 
+import html
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from sources.models import Passage
-from sources.text.segments import segment
+from sources.text.segments import segment_ranges
 
 # Kinds folded away by default, with the summary a reader sees.
 FOLDED = {
@@ -52,9 +53,17 @@ def article_blocks(text: str, passages, annotations, quotations=()) -> list[Bloc
     by_id = {a.pk: a for a in annotations}
     anchored: set = set()
     blocks: list[Block] = []
-    for passage in passages:
-        passage.html = passage_html(text, passage.start, passage.end, spans, by_id, anchored)
-        passage.quote_notes = [q for q in quotations if passage.start <= q.start < passage.end]
+    passages = list(passages)
+    # Every passage's pieces in one sweep over the sorted boundaries, not each passage
+    # against every annotation.
+    pieces = segment_ranges([(p.start, p.end) for p in passages], spans)
+    quotations = sorted(quotations, key=lambda q: q.start)
+    quote_starts = [q.start for q in quotations]
+    for passage, passage_pieces in zip(passages, pieces, strict=True):
+        passage.html = passage_html(text, passage_pieces, by_id, anchored)
+        passage.quote_notes = quotations[
+            bisect_left(quote_starts, passage.start) : bisect_left(quote_starts, passage.end)
+        ]
         folded = passage.kind in FOLDED
         kind = passage.kind if folded or passage.kind in LABELLED else "text"
         if not blocks or blocks[-1].kind != kind:
@@ -63,43 +72,41 @@ def article_blocks(text: str, passages, annotations, quotations=()) -> list[Bloc
     return blocks
 
 
-def passage_html(
-    text: str, start: int, end: int, spans, by_id: dict, anchored: set[int]
-) -> SafeString:
-    """The passage's text with a <mark> for every stretch that annotations cover, inside
-    a <span class="quoted"> where a traced quotation's words run.
+def passage_html(text: str, pieces, by_id: dict, anchored: set[int]) -> SafeString:
+    """The passage's text, cut in `pieces` (sources.text.segments), with a <mark> for every
+    stretch that annotations cover, inside a <span class="quoted"> where a traced
+    quotation's words run.
 
     Nothing but the text goes inside the marks (no added white space), so the
     browser can map a selection back to offsets by counting characters.
     """
+    # Plain strings and html.escape (what Django's escape() does, without its lazy-string
+    # wrapper): an article with hundreds of annotations has thousands of pieces.
     parts = []
-    for piece in segment(start, end, spans):
-        words = escape(text[piece.start : piece.end])
+    for piece in pieces:
+        words = html.escape(text[piece.start : piece.end])
         keys = [key for key in piece.keys if not isinstance(key, QuoteKey)]
         quotes = [key for key in piece.keys if isinstance(key, QuoteKey)]
         for key in piece.keys:
             if key not in anchored:
                 anchored.add(key)
                 anchor = f"q-{key}" if isinstance(key, QuoteKey) else f"hl-{key}"
-                parts.append(format_html('<span class="hl-anchor" id="{}"></span>', anchor))
+                parts.append(f'<span class="hl-anchor" id="{html.escape(anchor)}"></span>')
         if keys:
             tags = covering_tags(by_id[key] for key in keys)
             classes = ["hl", *mark_classes(tags)]
             if len(keys) > 1:
                 classes.append("hl-overlap")
-            words = format_html(
-                '<mark class="{}" data-annotations="{}" title="{}">{}</mark>',
-                " ".join(classes),
-                " ".join(str(key) for key in keys),
-                ", ".join(tag.name for tag in tags) or "annotation",
-                words,
+            title = ", ".join(tag.name for tag in tags) or "annotation"
+            words = (
+                f'<mark class="{html.escape(" ".join(classes))}" '
+                f'data-annotations="{html.escape(" ".join(str(key) for key in keys))}" '
+                f'title="{html.escape(title)}">{words}</mark>'
             )
         if quotes:
-            words = format_html(
-                '<span class="quoted" data-quotation="{}">{}</span>', quotes[0], words
-            )
+            words = f'<span class="quoted" data-quotation="{html.escape(quotes[0])}">{words}</span>'
         parts.append(words)
-    return mark_safe("".join(str(part) for part in parts))
+    return mark_safe("".join(parts))
 
 
 class QuoteKey(str):

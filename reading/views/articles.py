@@ -10,6 +10,7 @@ from annotations.review import old_place, version_changes
 from annotations.views.annotating import SHORTCUT_TAGS, annotation_or_404, claims_for_editor
 from parallax.permissions import can_change, is_editor
 from reading import queries, sharing
+from reading.fragments import annotation_urls
 from reading.passages import article_blocks, legend_tags
 from sources.models import Article, ArticleVersion
 
@@ -52,13 +53,17 @@ def article_detail(request, article_id):
     article = get_object_or_404(Article.objects.select_related("outlet", "story"), pk=article_id)
     passages = list(article.passages.order_by("ordinal"))
     editor = is_editor(request.user)
-    listed = article.annotations.visible().with_details().order_by("start", "end", "pk")
+    listed = (
+        article.annotations.visible()
+        .select_related("claim", "author")
+        .order_by("start", "end", "pk")
+    )
     if not editor:
         # Readers see what stands on the current text; editors also what a correction of
         # the text left in review or orphaned (their offsets point into an earlier text).
         listed = listed.anchored()
     annotations, unanchored = [], []
-    for annotation in listed:
+    for annotation in queries.attach_tags(list(listed)):
         annotation.can_change = can_change(request.user, annotation)
         is_anchored = annotation.anchor_status == Annotation.AnchorStatus.ANCHORED
         (annotations if is_anchored else unanchored).append(annotation)
@@ -72,6 +77,7 @@ def article_detail(request, article_id):
         "unanchored": unanchored,
         "corrected_on": corrected_on(article),
         "legend_tags": legend_tags(annotations),
+        "annotation_urls": annotation_urls(article.pk),
         "share": sharing.article_share(request, article, annotation_count=len(annotations)),
     }
     if editor:

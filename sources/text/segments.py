@@ -1,5 +1,7 @@
 """Cutting a stretch of text where highlights begin and end, so overlaps can be drawn."""
 
+import bisect
+import heapq
 import itertools
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -27,3 +29,40 @@ def segment(start: int, end: int, spans: Sequence[tuple[int, int, Hashable]]) ->
         covering.sort(key=lambda item: (item[0], -item[1]))
         pieces.append(Segment(left, right, tuple(key for _, _, key in covering)))
     return pieces
+
+
+def segment_ranges(
+    ranges: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int, Hashable]]
+) -> list[list[Segment]]:
+    """segment() for each of `ranges` (a text's passages, in order), in one sweep.
+
+    segment() looks at every span for every piece of every range: an article with 400
+    annotations and 100 passages did millions of comparisons. Here the boundaries are sorted
+    once and each span enters and leaves a set of open spans once, so the cost follows the
+    number of boundaries. Ranges that overlap or go backwards fall back to segment().
+    """
+    if any(b[0] < a[1] for a, b in itertools.pairwise(ranges)):
+        return [segment(start, end, spans) for start, end in ranges]
+    # By start alone (the sort is stable): keys of different types do not compare.
+    spans = sorted(((s, e, key) for s, e, key in spans if s < e), key=lambda span: span[0])
+    cuts = sorted({*(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    open_spans: dict[int, tuple[int, int, Hashable]] = {}
+    ends: list[tuple[int, int]] = []
+    entered = 0
+    result = []
+    for start, end in ranges:
+        low, high = bisect.bisect_right(cuts, start), bisect.bisect_left(cuts, end)
+        points = [start, *cuts[low:high], end] if start < end else [start]
+        pieces = []
+        for left, right in itertools.pairwise(points):
+            # Open every span starting at or before this piece; close those ended by it.
+            while entered < len(spans) and spans[entered][0] <= left:
+                open_spans[entered] = spans[entered]
+                heapq.heappush(ends, (spans[entered][1], entered))
+                entered += 1
+            while ends and ends[0][0] <= left:
+                del open_spans[heapq.heappop(ends)[1]]
+            covering = sorted(open_spans.values(), key=lambda span: (span[1] - span[0], -span[0]))
+            pieces.append(Segment(left, right, tuple(key for _, _, key in covering)))
+        result.append(pieces)
+    return result

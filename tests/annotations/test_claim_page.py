@@ -266,6 +266,22 @@ def test_comparison_page_runs_a_fixed_number_of_queries(client, django_assert_nu
     assert len(response.context["comparison"].excerpts) == 120
 
 
+def test_comparison_page_loads_no_article_text_or_raw_input(client):
+    """The excerpts' context is cut from the text by the database; nothing else of an
+    article's text, nor its raw input, leaves it."""
+    claim = coverage(5, 2)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(claim.get_absolute_url())
+
+    assert len(response.context["comparison"].excerpts) == 10
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        assert '"sources_article"."raw"' not in sql
+        # Only inside SUBSTR() (SQLite) or SUBSTRING() (PostgreSQL), never a whole column.
+        assert sql.count('"sources_article"."text"') == len(re.findall(r"SUBSTR(?:ING)?\(", sql))
+
+
 @pytest.mark.parametrize("name", ["claim-csv", "claim-raw-csv", "claim-json"])
 def test_exports_run_a_fixed_number_of_queries(client, django_assert_num_queries, name):
     small, large = coverage(3, 1), coverage(30, 4)

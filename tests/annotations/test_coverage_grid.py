@@ -161,9 +161,10 @@ def test_story_grid_shows_drafts_to_editors_marked(editor_client):
 
     response = editor_client.get(story.get_absolute_url())
 
+    # The most annotated claim first (three annotations against the draft's one).
     assert grid(response) == [
-        ("Secret draft wording.", [("Alpha Post", None), ("Zeta Times", ["Asserts"])]),
         ("The gate failed.", [("Alpha Post", ["Reports", "Disputes"]), ("Zeta Times", None)]),
+        ("Secret draft wording.", [("Alpha Post", None), ("Zeta Times", ["Asserts"])]),
     ]
     html = response.content.decode()
     assert '<tr class="is-draft">' in html
@@ -212,15 +213,20 @@ def test_story_page_runs_a_fixed_number_of_queries(
     story = make_coverage(outlets, articles, tags=[make_tag()])
 
     # 1. the story
-    # 2. its articles with their outlet
-    # 3. its published claims with the number of outlets carrying each
-    # 4. (claim, outlet, stance) for the grid
-    # 5. its most-quoted words
-    with django_assert_num_queries(5):
+    # 2. its outlets with their articles counted
+    # 3. its published claims with their live annotations counted
+    # 4. how many outlets carry each claim listed
+    # 5. how many published claims each outlet carries
+    # 6. (claim, outlet, stance) for the grid's window
+    # 7. this page of its articles
+    # 8. its most-quoted words (no trace is shared here: one query)
+    with django_assert_num_queries(8):
         response = client.get(story.get_absolute_url())
 
     assert response.status_code == 200
-    assert len(response.context["coverage"]) == outlets
+    assert len(response.context["grid_outlets"]) == outlets
+    assert response.context["article_count"] == outlets * articles
+    assert len(response.context["page"]) == min(outlets * articles, 50)
     assert [row.outlet_count for row in response.context["grid"]] == [outlets]
 
 
@@ -232,9 +238,11 @@ def test_story_page_for_an_editor_runs_a_fixed_number_of_queries(
     story = make_coverage(outlets, articles, tags=[make_tag()])
 
     # 1. the session, 2. the user, 3. is the user in the editors group,
-    # 4. the story, 5. its articles with their outlet, 6. all its claims with outlet counts,
-    # 7. (claim, outlet, stance) for the grid, drafts included, 8. its most-quoted words
-    with django_assert_num_queries(8):
+    # 4. the story, 5. its outlets with their articles counted, 6. all its claims with
+    # their live annotations counted, 7. how many outlets carry each claim listed, 8. how
+    # many claims each outlet carries, 9. (claim, outlet, stance) for the grid's window,
+    # drafts included, 10. this page of its articles, 11. its most-quoted words
+    with django_assert_num_queries(11):
         response = editor_client.get(story.get_absolute_url())
 
     assert len(response.context["claims"]) == 2

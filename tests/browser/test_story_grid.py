@@ -141,3 +141,33 @@ def test_editor_sees_the_unused_claim_flagged_on_a_phone(page, axe_violations, m
     assert page.get_by_label("Only claims with no annotation").is_checked()
     assert page.locator(".claim-index li").count() == 1
     check_page(page, axe_violations)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_big_grid_shows_a_window_and_walks_to_the_rest(page, axe_violations, monkeypatch, scheme):
+    """A grid wider and longer than its window: the parts' links lead on by keyboard, and
+    the articles' pages too; every part is accessible."""
+    from reading.views import browse
+
+    monkeypatch.setattr(browse, "GRID_OUTLETS", 3)
+    monkeypatch.setattr(browse, "ARTICLES_PER_PAGE", 3)
+    story = wide_story()
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size(PHONE)
+    page.goto(story.get_absolute_url())
+
+    assert page.locator(".grid-table thead th").count() == 1 + 3
+    assert "Outlets 1–3 of 8" in page.locator(".grid-pages").inner_text()
+    check_page(page, axe_violations)
+
+    page.get_by_role("link", name="Outlets carrying fewer").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**outlets_page=2*")
+    assert "Outlets 4–6 of 8" in page.locator(".grid-pages").inner_text()
+    assert page.locator(".grid-table thead th").count() == 1 + 3
+    check_page(page, axe_violations)
+
+    page.get_by_role("link", name="Next page").click()
+    page.wait_for_url("**&page=2")
+    assert page.locator(".story-coverage .article-list li").count() == 3
+    check_page(page, axe_violations)

@@ -1,0 +1,249 @@
+"""The fragments a page repeats hundreds of times (an excerpt on the claim page, an
+annotation beside the article, a tag list), built as strings.
+
+A claim page shows up to 500 excerpts and an article up to hundreds of annotations: each as
+an {% include %} costs a context copy and a template walk, which was three quarters of
+those pages' time. These functions write the same markup directly, every value through
+`_e()` (what Django's escape() does, without its lazy-string wrapper, which costs more than
+the escaping), and the templates print them through the tags in
+reading/templatetags/fragments.py. They read only what the view loaded: no query.
+"""
+
+import datetime
+import html
+
+from django.urls import reverse
+from django.utils.dates import MONTHS_3
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.timezone import is_aware, localtime
+
+from reading.addresses import PLACEHOLDER
+from reading.passages import mark_classes
+
+PROPOSED_NOTE = '<span class="visually-hidden"> (a proposed tag, not yet in the vocabulary)</span>'
+PROPOSED_LABEL = ' <span class="tag-proposed-label" aria-hidden="true">proposed</span>'
+ANCHOR_NOTES = {
+    "orphaned": (
+        '<p class="anchor-status anchor-orphaned"><span class="badge badge-orphaned">orphaned'
+        "</span> its words are no longer in the article</p>"
+    ),
+    "review": (
+        '<p class="anchor-status anchor-review"><span class="badge badge-review">in review'
+        "</span> the article was corrected; an editor is checking where these words stand "
+        "now</p>"
+    ),
+}
+ITEM_BADGES = {
+    "review": '<p><span class="badge badge-review">in review</span></p>',
+    "orphaned": (
+        '<p><span class="badge badge-orphaned">orphaned</span> its words are no longer '
+        "in the article</p>"
+    ),
+}
+
+
+def _e(value) -> str:
+    """`value` escaped for HTML text and attributes, as Django's escape() does."""
+    return html.escape(str(value))
+
+
+def _local(value: datetime.datetime) -> datetime.datetime:
+    """An aware time in the current time zone, as the |date filter shows it."""
+    return localtime(value) if is_aware(value) else value
+
+
+def _day(value: datetime.date) -> str:
+    """ "5 Mar 2024": the |date:"j M Y" of the templates, without its format parser."""
+    return f"{value.day} {str(MONTHS_3[value.month]).title()} {value.year}"
+
+
+def _lines(text: str) -> str:
+    """What |linebreaksbr makes of a note: escaped, each line break a <br>."""
+    return _e(text.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
+
+
+def tag_list_html(tags) -> SafeString:
+    """A list of tag chips linking to their pages (templates/annotations/_tag_list.html)."""
+    if not tags:
+        return mark_safe("")
+    items = []
+    for tag in tags:
+        proposed = tag.is_proposed
+        items.append(
+            f'<li class="tag-chip tag-{_e(tag.pk)}{" tag-proposed" if proposed else ""}">'
+            f'<a href="{_e(tag.get_absolute_url())}">{_e(tag.name)}'
+            f"{PROPOSED_NOTE if proposed else ''}</a>{PROPOSED_LABEL if proposed else ''}</li>"
+        )
+    return mark_safe(f'<ul class="tag-list" aria-label="Tag list">{"".join(items)}</ul>')
+
+
+def excerpt_html(excerpt, *, show_outlet: bool = False) -> SafeString:
+    """One outlet's wording on the claim page: its article, date and stance, the quote in its
+    sentence, tags, note and links (reading.comparison.Excerpt)."""
+    annotation, article = excerpt.annotation, excerpt.article
+    pk = _e(annotation.pk)
+    permalink = _e(annotation.get_absolute_url())
+    href = f"{_e(article.get_absolute_url())}#hl-{pk}" if excerpt.anchored else permalink
+    lang = f' lang="{_e(excerpt.lang)}"' if excerpt.lang else ""
+    outlet = (
+        f'<span class="excerpt-outlet">{_e(article.outlet.name)}:</span> ' if show_outlet else ""
+    )
+    published = article.published
+    date = (
+        f'<time datetime="{published.isoformat()}">{_e(_day(published))}</time>'
+        if published
+        else "Undated"
+    )
+    stance = (
+        f' · <span class="stance stance-{_e(annotation.stance)}">'
+        f"{_e(annotation.get_stance_display())}</span>"
+        if annotation.stance
+        else ""
+    )
+    tags = annotation.tag_list
+    title = _e(", ".join(str(tag) for tag in tags) or "annotation")
+    note = (
+        f'  <p class="excerpt-note"><span class="label">Note:</span> {_lines(annotation.note)}'
+        "</p>\n"
+        if annotation.note
+        else ""
+    )
+    original = excerpt.original_url
+    original_link = (
+        f'<a href="{_e(original)}" rel="noopener noreferrer">Original article</a>'
+        if original
+        else ""
+    )
+    return mark_safe(
+        f'<article class="excerpt" aria-labelledby="excerpt-{pk}">\n'
+        f'  <h3 class="excerpt-title" id="excerpt-{pk}">\n'
+        f'    {outlet}<a href="{href}"{lang}>{_e(article.title)}</a>\n  </h3>\n'
+        f'  <p class="meta">{date}{stance}</p>\n'
+        f"{ANCHOR_NOTES.get(annotation.anchor_status, '')}"
+        f'  <blockquote class="excerpt-text"{lang}>{_e(excerpt.before)}'
+        f'<mark class="hl {_e(" ".join(mark_classes(tags)))}" title="{title}">'
+        f"{_e(annotation.exact)}</mark>{_e(excerpt.after)}</blockquote>\n"
+        f"  {tag_list_html(tags)}\n{note}"
+        f'  <p class="excerpt-links">\n    <a href="{permalink}">Permalink</a>\n'
+        f"    {original_link}\n  </p>\n</article>"
+    )
+
+
+def annotation_item_html(annotation, *, show_drafts: bool, urls: dict) -> SafeString:
+    """One annotation in the article's panel: its quote, tags, claim, stance, note, author
+    and links. `urls` holds the article's edit and find addresses, reversed once for the
+    page (annotation_urls())."""
+    pk = _e(annotation.pk)
+    anchored = annotation.anchor_status == "anchored"
+    claim = annotation.claim
+    facts = []
+    if claim is not None and (show_drafts or claim.is_published):
+        draft = "" if claim.is_published else ' <span class="badge">draft</span>'
+        facts.append(
+            f'<dt>Claim</dt><dd><a href="{_e(claim.get_absolute_url())}">'
+            f"{_e(claim.statement)}</a>{draft}</dd>"
+        )
+    if annotation.stance:
+        facts.append(f"<dt>Stance</dt><dd>{_e(annotation.get_stance_display())}</dd>")
+    if annotation.note:
+        facts.append(f'<dt>Note</dt><dd class="annotation-note">{_lines(annotation.note)}</dd>')
+    links = [f'<a href="#hl-{pk}">Show in text</a>'] if anchored else []
+    links.append(f'<a href="{_e(annotation.get_absolute_url())}">Permalink</a>')
+    if getattr(annotation, "can_change", False):
+        before, after = urls["edit"]
+        links.append(f'<a href="{_e(before)}{pk}{_e(after)}">Edit</a>')
+    if show_drafts and anchored:
+        links.append(
+            f'<a href="{_e(urls["find"])}?annotation={pk}" data-find>Find in other outlets</a>'
+        )
+    author = annotation.author
+    created = _local(annotation.created)
+    exact = annotation.exact
+    return mark_safe(
+        f'<li class="annotation-item" id="annotation-{pk}" data-annotation="{pk}">\n'
+        f'  <blockquote class="annotation-quote">'
+        f"{_e(exact if len(exact) <= 200 else Truncator(exact).chars(200))}"
+        f"</blockquote>\n  {ITEM_BADGES.get(annotation.anchor_status, '')}\n"
+        f"  {tag_list_html(annotation.tag_list)}\n"
+        f'  <dl class="annotation-facts">\n    {"".join(facts)}\n  </dl>\n'
+        f'  <p class="meta">\n'
+        f"    {_e((author.get_username() if author else '') or 'unknown editor')},\n"
+        f'    <time datetime="{created.isoformat()}">{_e(_day(created))}</time>\n'
+        f'  </p>\n  <p class="annotation-links">\n    {chr(10).join(links)}\n  </p>\n</li>'
+    )
+
+
+def annotation_urls(article_id: int) -> dict:
+    """The article's annotation addresses that are not reading pages, reversed once."""
+    edit = reverse("annotations:annotation-edit", args=[PLACEHOLDER])
+    return {
+        # The edit address around the annotation's id: (before, after).
+        "edit": tuple(edit.split(PLACEHOLDER)),
+        "find": reverse("annotations:article-find", args=[article_id]),
+    }
+
+
+def column_html(column, *, compact: bool, mixed_languages: bool) -> SafeString:
+    """One outlet's column on the claim page (reading.comparison.Column): its name, the
+    verbs it quotes with, its language when the columns' languages mix, its first date and
+    its excerpts; in the `compact` layout, the first excerpt and the rest folded."""
+    outlet = column.outlet
+    slug, name = _e(outlet.slug), _e(outlet.name)
+    verbs = (
+        f'<p class="meta column-verbs">Quoting verbs: {", ".join(_e(v) for v in column.verbs)}</p>'
+        if column.verbs
+        else ""
+    )
+    language = (
+        f'<span class="column-language">{_e(column.language_name)}</span> · '
+        if mixed_languages and column.language
+        else ""
+    )
+    first = column.first_published
+    date = (
+        f'First published <time datetime="{first.isoformat()}">{_e(_day(first))}</time>'
+        if first
+        else "Undated"
+    )
+    if compact:
+        rest = column.rest
+        excerpts = excerpt_html(column.excerpts[0]) if column.excerpts else ""
+        if rest:
+            more = f"{len(rest)} more excerpt{'' if len(rest) == 1 else 's'} from {name}"
+            folded = "".join(excerpt_html(excerpt) for excerpt in rest)
+            excerpts += (
+                f'\n<details class="more-excerpts">\n<summary>{more}</summary>\n{folded}\n'
+                "</details>"
+            )
+    else:
+        excerpts = "".join(excerpt_html(excerpt) for excerpt in column.excerpts)
+    return mark_safe(
+        f'<section class="column" aria-labelledby="outlet-{slug}">\n'
+        f'  <h2 class="column-head" id="outlet-{slug}"><a href="{_e(outlet.get_absolute_url())}">'
+        f"{name}</a></h2>\n  {verbs}\n"
+        f'  <p class="meta">{language}{date}</p>\n  {excerpts}\n</section>'
+    )
+
+
+def outlet_checkboxes_html(outlets, chosen) -> SafeString:
+    """The claim page's outlet filter: a checkbox for each outlet, ticked when chosen."""
+    chosen = set(chosen)
+    return mark_safe(
+        "\n".join(
+            f'<label class="check"><input type="checkbox" name="outlets" '
+            f'value="{_e(outlet.slug)}"{" checked" if outlet.slug in chosen else ""}> '
+            f"{_e(outlet.name)}</label>"
+            for outlet in outlets
+        )
+    )
+
+
+def outlet_links_html(outlets) -> SafeString:
+    """Outlets as list items linking to their pages."""
+    return mark_safe(
+        "".join(
+            f'<li><a href="{_e(outlet.get_absolute_url())}">{_e(outlet.name)}</a></li>'
+            for outlet in outlets
+        )
+    )

@@ -1,0 +1,41 @@
+"""Tags printing the fragments of reading.fragments: `{% load fragments %}`, then
+`{% excerpt excerpt show_outlet=True %}`, `{% annotation_item annotation show_drafts urls %}`
+or `{% tag_list tags %}`."""
+
+from django import template
+
+from reading import fragments
+
+register = template.Library()
+
+
+@register.simple_tag
+def excerpt(excerpt, show_outlet=False):
+    return fragments.excerpt_html(excerpt, show_outlet=show_outlet)
+
+
+@register.simple_tag
+def annotation_item(annotation, show_drafts, urls):
+    return fragments.annotation_item_html(annotation, show_drafts=bool(show_drafts), urls=urls)
+
+
+@register.simple_tag
+def tag_list(tags):
+    return fragments.tag_list_html(tags)
+
+
+@register.simple_tag
+def column(column, comparison):
+    return fragments.column_html(
+        column, compact=comparison.compact, mixed_languages=comparison.mixed_languages
+    )
+
+
+@register.simple_tag
+def outlet_checkboxes(outlets, chosen):
+    return fragments.outlet_checkboxes_html(outlets, chosen)
+
+
+@register.simple_tag
+def outlet_links(outlets):
+    return fragments.outlet_links_html(outlets)
