@@ -48,3 +48,47 @@ def invented_words(rng: random.Random, size: int) -> list[str]:
     while len(words) < size:
         words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
     return sorted(words)
+
+
+def copy_rows(cursor, model, names: list[str], rows) -> int:
+    """Write `rows` (tuples of the fields `names` of `model`) with PostgreSQL's COPY; every
+    other column gets its field's default, so a column another change adds later (a stored
+    counter, say) is filled as Django would fill it. Returns the number of rows written.
+
+    `cursor` is a Django cursor on PostgreSQL. Nullable fields without a default are left
+    NULL; an auto primary key not named is left to its sequence."""
+    from django.db import connection
+    from django.db.models import AutoField, BigAutoField, SmallAutoField
+    from django.utils import timezone
+
+    fields = {field.name: field for field in model._meta.concrete_fields}
+    extra_columns, extra_values = [], []
+    for name, field in fields.items():
+        if name in names or isinstance(field, AutoField | BigAutoField | SmallAutoField):
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = timezone.now()
+        elif field.has_default() or not field.null:
+            value = field.get_db_prep_save(field.get_default(), connection)
+        else:
+            continue
+        extra_columns.append(field.column)
+        extra_values.append(value)
+    columns = [fields[name].column for name in names] + extra_columns
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    extra = tuple(extra_values)
+    written = 0
+    with cursor.cursor.copy(f"COPY {model._meta.db_table} ({quoted}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row + extra)
+            written += 1
+    return written
+
+
+def reset_sequence(cursor, model) -> None:
+    """Move the primary key's sequence past the ids written by hand."""
+    table = model._meta.db_table
+    cursor.execute(
+        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+        f"(SELECT coalesce(max(id), 1) FROM {table}))"
+    )
