@@ -57,16 +57,21 @@ def server_env(database_url: str) -> dict:
 
 def run_helper(database_url: str, *args: str, timeout: float = 300) -> dict:
     """Runs this module's command line against `database_url` and returns its JSON."""
+    return run_module("tests.concurrency_helpers", server_env(database_url), *args, timeout=timeout)
+
+
+def run_module(module: str, env: dict, *args: str, timeout: float = 300) -> dict:
+    """Runs `python -m module *args` in `env` and returns the JSON it prints."""
     result = subprocess.run(
-        [sys.executable, "-m", "tests.concurrency_helpers", *args],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
-        env=server_env(database_url),
+        env=env,
         capture_output=True,
         text=True,
         timeout=timeout,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"concurrency_helpers {' '.join(args)} failed:\n{result.stderr}")
+        raise RuntimeError(f"{module} {' '.join(args)} failed:\n{result.stderr}")
     return json.loads(result.stdout)
 
 

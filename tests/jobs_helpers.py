@@ -15,43 +15,27 @@ Nothing here imports Django at module level: the test process imports this modul
 """
 
 import json
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SETTINGS = "parallax.test_settings"
+from tests.concurrency_helpers import ROOT, run_module, server_env
+
 OUTLET = "Harbour Wire"
 STORY = "Harbour gate records"
 
 
 def worker_env(database_url: str, media_root: Path) -> dict:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
+    return {
+        **server_env(database_url),
         "MEDIA_ROOT": str(media_root),
-        "DJANGO_SETTINGS_MODULE": SETTINGS,
         "PARALLAX_TEST_REAL_WORKER": "1",
     }
-    for name in ("DJANGO_ALLOW_ASYNC_UNSAFE", "PYTEST_XDIST_WORKER", "PYTEST_CURRENT_TEST"):
-        env.pop(name, None)
-    return env
 
 
 def run_helper(env: dict, *args: str, timeout: float = 300) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.jobs_helpers", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"jobs_helpers {' '.join(args)} failed:\n{result.stderr}")
-    return json.loads(result.stdout)
+    return run_module("tests.jobs_helpers", env, *args, timeout=timeout)
 
 
 def start_worker(env: dict, log: Path, *, batch: bool = False) -> subprocess.Popen:
