@@ -174,6 +174,59 @@ def annotation_item_html(annotation, *, show_drafts: bool, urls: dict) -> SafeSt
     )
 
 
+def tag_use_html(annotation, tag, *, show_drafts: bool) -> SafeString:
+    """One use of `tag` on the tag page: the annotation's article, date, stance, quote,
+    claim, note and its other tags (reading.queries.TagUses.shown())."""
+    pk = _e(annotation.pk)
+    article = annotation.article
+    published = article.published
+    date = (
+        f'<time datetime="{published.isoformat()}">{_e(_day(published))}</time>'
+        if published
+        else "Undated"
+    )
+    stance = (
+        f" · Stance: {_e(annotation.get_stance_display().lower())}" if annotation.stance else ""
+    )
+    exact = annotation.exact
+    claim = annotation.claim
+    claim_line = ""
+    if claim is not None and (show_drafts or claim.is_published):
+        draft = "" if claim.is_published else ' <span class="badge badge-draft">Draft</span>'
+        claim_line = (
+            f'\n  <p class="tag-use-claim"><span class="label">Claim:</span> '
+            f'<a href="{_e(claim.get_absolute_url())}">{_e(claim.statement)}</a>{draft}</p>'
+        )
+    note = (
+        f'\n  <p class="tag-use-note"><span class="label">Note:</span> '
+        f"{_lines(annotation.note)}</p>"
+        if annotation.note
+        else ""
+    )
+    others = annotation.tag_list
+    tags = ""
+    if len(others) > 1:
+        names = []
+        for other in others:
+            name = _e(other.name)
+            if other.pk != tag.pk:
+                name = f'<a href="{_e(other.get_absolute_url())}">{name}</a>'
+            names.append(name + (" (proposed)" if other.is_proposed else ""))
+        tags = (
+            f'\n  <p class="meta tag-use-tags"><span class="label">Tags:</span> '
+            f"{', '.join(names)}</p>"
+        )
+    return mark_safe(
+        f'<article class="tag-use" aria-labelledby="use-{pk}">\n'
+        f'  <h4 class="tag-use-title" id="use-{pk}"><a href="{_e(article.get_absolute_url())}'
+        f'#hl-{pk}">{_e(article.title)}</a></h4>\n'
+        f'  <p class="meta">{date}{stance}</p>\n'
+        f'  <blockquote class="tag-use-quote">'
+        f"{_e(exact if len(exact) <= 600 else Truncator(exact).chars(600))}</blockquote>"
+        f"{claim_line}{note}{tags}\n</article>"
+    )
+
+
 def annotation_urls(article_id: int) -> dict:
     """The article's annotation addresses that are not reading pages, reversed once."""
     edit = reverse("annotations:annotation-edit", args=[PLACEHOLDER])

@@ -10,6 +10,7 @@ none loads an article's text or raw input for rows it does not show.
 
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -587,8 +588,8 @@ class TagUses:
     def shown(self, outlet_counts: dict[int, int]) -> list[Annotation]:
         """What the page shows: the first `per_outlet` of each outlet in `outlet_counts`
         (outlet_counts()), `limit` in all, each with `outlet_total`. Two queries (the tags
-        are prefetched): each outlet's rows are chosen by its own LIMIT, all in one UNION
-        ALL, so the database reads about as many rows as it returns."""
+        are prefetched): each outlet's rows are chosen by its own LIMIT, so the database
+        reads about as many rows as it returns."""
         wanted, room = [], self.limit
         for outlet, uses in outlet_counts.items():
             take = min(uses, self.per_outlet, room)
@@ -598,23 +599,33 @@ class TagUses:
             room -= take
         if not wanted:
             return []
-        arms, params = [], []
-        for n, (outlet, take) in enumerate(wanted):
-            arm = (
-                self._tagged()
-                .filter(article__outlet=outlet)
-                .order_by(*self._order[2:])
-                .values("pk")[:take]
-            )
-            sql, arm_params = arm.query.sql_with_params()
-            arms.append(f"SELECT * FROM ({sql}) arm{n}")
-            params.extend(arm_params)
-        annotations = list(
-            self.annotations().filter(pk__in=RawSQL(" UNION ALL ".join(arms), params))
-        )
+        annotations = list(self.annotations().filter(pk__in=self._first_of_each(wanted)))
         for annotation in annotations:
             annotation.outlet_total = outlet_counts[annotation.article.outlet_id]
         return annotations
+
+    def _first_of_each(self, wanted: list[tuple[int, int]]) -> RawSQL:
+        """The ids of the first `take` annotations of each (outlet, take) in `wanted`."""
+        first = self._tagged().order_by(*self._order[2:]).values("pk")
+        if connection.vendor == "postgresql":
+            # One subquery, planned once and run per outlet (LATERAL): a UNION ALL of a
+            # hundred arms took the planner 60 ms.
+            sql, params = first.filter(
+                article__outlet=RawSQL("wanted.outlet_id", ())
+            ).query.sql_with_params()
+            rows = ", ".join(["(%s, %s)"] * len(wanted))
+            return RawSQL(
+                f"SELECT first.id FROM (VALUES {rows}) AS wanted (outlet_id, take) "
+                f"CROSS JOIN LATERAL ({sql} LIMIT wanted.take) AS first (id)",
+                [value for pair in wanted for value in pair] + list(params),
+            )
+        # SQLite has no LATERAL; its planner takes the arms of a UNION ALL cheaply.
+        arms, params = [], []
+        for n, (outlet, take) in enumerate(wanted):
+            sql, arm_params = first.filter(article__outlet=outlet)[:take].query.sql_with_params()
+            arms.append(f"SELECT * FROM ({sql}) arm{n}")
+            params.extend(arm_params)
+        return RawSQL(" UNION ALL ".join(arms), params)
 
     def stories(self) -> QuerySet[Story]:
         """Stories with a live annotation carrying the tag, by title: the story filter

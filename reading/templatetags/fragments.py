@@ -1,6 +1,6 @@
 """Tags printing the fragments of reading.fragments: `{% load fragments %}`, then
-`{% excerpt excerpt show_outlet=True %}`, `{% annotation_item annotation show_drafts urls %}`
-or `{% tag_list tags %}`."""
+`{% excerpt excerpt show_outlet=True %}`, `{% annotation_item annotation show_drafts urls %}`,
+`{% tag_use annotation tag show_drafts %}` or `{% tag_list tags %}`."""
 
 from django import template
 
@@ -17,6 +17,11 @@ def excerpt(excerpt, show_outlet=False):
 @register.simple_tag
 def annotation_item(annotation, show_drafts, urls):
     return fragments.annotation_item_html(annotation, show_drafts=bool(show_drafts), urls=urls)
+
+
+@register.simple_tag
+def tag_use(annotation, tag, show_drafts):
+    return fragments.tag_use_html(annotation, tag, show_drafts=bool(show_drafts))
 
 
 @register.simple_tag
