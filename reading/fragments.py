@@ -11,12 +11,14 @@ reading/templatetags/fragments.py. They read only what the view loaded: no query
 
 import datetime
 import html
+from functools import lru_cache
 
 from django.urls import reverse
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import is_aware, localtime
+from django.utils.translation import get_language
 
 from reading.addresses import PLACEHOLDER
 from reading.passages import mark_classes
@@ -53,9 +55,15 @@ def _local(value: datetime.datetime) -> datetime.datetime:
     return localtime(value) if is_aware(value) else value
 
 
+@lru_cache(maxsize=128)
+def _month(month: int, language: str | None) -> str:
+    """The month's short name in `language` (the active one: MONTHS_3 translates lazily)."""
+    return str(MONTHS_3[month]).title()
+
+
 def _day(value: datetime.date) -> str:
     """ "5 Mar 2024": the |date:"j M Y" of the templates, without its format parser."""
-    return f"{value.day} {str(MONTHS_3[value.month]).title()} {value.year}"
+    return f"{value.day} {_month(value.month, get_language())} {value.year}"
 
 
 def _lines(text: str) -> str:

@@ -311,15 +311,18 @@ def attach_tags(annotations: list[Annotation]) -> list[Annotation]:
         annotation.tag_links = []
     if not by_id:
         return annotations
+    fields = [field.attname for field in Tag._meta.concrete_fields]
     rows = (
         Tag.objects.filter(tagged_annotations__content_object__in=list(by_id))
-        .annotate(annotation_id=F("tagged_annotations__content_object"))
         .order_by("tagged_annotations__pk")
+        .values_list("tagged_annotations__content_object", *fields)
     )
     tags: dict[int, TagLink] = {}
-    for tag in rows:
-        link = tags.setdefault(tag.pk, TagLink(tag))
-        by_id[tag.annotation_id].tag_links.append(link)
+    for annotation_id, *values in rows:
+        link = tags.get(values[0])
+        if link is None:
+            link = tags[values[0]] = TagLink(Tag.from_db(rows.db, fields, values))
+        by_id[annotation_id].tag_links.append(link)
     return annotations
 
 

@@ -326,6 +326,13 @@ class Quotation(models.Model):
         indexes = [
             models.Index(fields=["article", "start"]),
             models.Index(fields=["speaker_slug", "article"]),
+            # A story's shared words (reading.queries.most_quoted): its articles' traced
+            # quotations, read from the index alone.
+            models.Index(
+                fields=["article", "trace"],
+                condition=Q(trace__isnull=False),
+                name="quotation_traced_by_article",
+            ),
         ]
 
     def __str__(self):
