@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Its sitemap.xml templates, for reading/sitemaps.py.
+    "django.contrib.sitemaps",
     "taggit",
     "axes",
     # The task queue in the database, and its worker (manage.py db_worker).

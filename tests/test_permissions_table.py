@@ -142,6 +142,14 @@ ACCESS = {
     # An article's texts, the current one and the earlier ones kept by corrections.
     "reading:article-versions": everyone(page(200)),
     "reading:article-version": everyone(page(200)),
+    # Feeds, the sitemap and robots.txt (reading/views/discovery.py): public, and the same
+    # for everyone.
+    "reading:claims-feed": everyone(page(200)),
+    "reading:story-feed": everyone(page(200)),
+    "reading:tag-feed": everyone(page(200)),
+    "reading:sitemap": everyone(page(200)),
+    "reading:sitemap-section": everyone(page(200)),
+    "reading:robots": everyone(page(200)),
     # ---- Editing: anonymous, reader, owner, other, moderator ----
     "sources:import": roles(
         form(LOGIN, LOGIN), form(403, 403), form(200, 200), form(200, 200), form(200, 200)
@@ -204,12 +212,15 @@ ACCESS = {
     "reading:claim-csv": roles(page(404), page(404), page(200), page(200), page(200)),
     "reading:claim-raw-csv": roles(page(404), page(404), page(200), page(200), page(200)),
     "reading:claim-json": roles(page(404), page(404), page(200), page(200), page(200)),
+    # A feed is the same for everyone: a draft has none, for its editors either.
+    "reading:claim-feed": everyone(page(404)),
     **CLAIM_WRITES,
     # ---- Claims, on the owner's published claim ----
     "reading:claim [published]": everyone(page(200)),
     "reading:claim-csv [published]": everyone(page(200)),
     "reading:claim-raw-csv [published]": everyone(page(200)),
     "reading:claim-json [published]": everyone(page(200)),
+    "reading:claim-feed [published]": everyone(page(200)),
     # The writes answer as on the draft.
     **{f"{name} [published]": row for name, row in CLAIM_WRITES.items()},
     # ---- Vocabulary steps, on a proposed tag: moderators only ----

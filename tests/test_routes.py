@@ -29,6 +29,13 @@ PUBLIC = [
     ("/articles/7/versions/2/", "reading:article-version", [7, 2]),
     ("/annotations/9/", "reading:annotation", [9]),
     ("/speakers/jens-stoltenberg/", "reading:speaker", ["jens-stoltenberg"]),
+    ("/feeds/claims/", "reading:claims-feed", []),
+    ("/stories/harbour-gate/feed/", "reading:story-feed", ["harbour-gate"]),
+    ("/tags/признание/feed/", "reading:tag-feed", ["признание"]),
+    ("/claims/the-mayor-knew/feed/", "reading:claim-feed", ["the-mayor-knew"]),
+    ("/sitemap.xml", "reading:sitemap", []),
+    ("/sitemap-claims.xml", "reading:sitemap-section", ["claims"]),
+    ("/robots.txt", "reading:robots", []),
     (
         "/articles/7/quotations/0123456789abcdef0123456789abcdef/",
         "reading:quotation",

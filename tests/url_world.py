@@ -176,6 +176,9 @@ class World:
             return variant or "parallax"
         if name == "url":
             return ADMIN_CATCH_ALL_PATH
+        if name == "section":
+            # A section of the sitemap (reading/sitemaps.py).
+            return "claims"
         raise LookupError(
             f"url_world does not know how to fill <{name}> in {route}: "
             "teach World.argument about it"
