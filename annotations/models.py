@@ -547,3 +547,54 @@ class TagStoryUse(models.Model):
 
     def __str__(self):
         return f"{self.tag_id} in story {self.story_id}: {self.uses}"
+
+
+class ClaimOutletUse(models.Model):
+    """How many live annotations on an outlet's articles carry a claim; kept like
+    TagOutletUse (annotations.counters), with ClaimCount and StoryOutletClaims rolled up
+    from these rows."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="outlet_uses")
+    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="claim_uses")
+    uses = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "outlet"], name="claim_outlet_use_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.claim_id} in outlet {self.outlet_id}: {self.uses}"
+
+
+class ClaimCount(models.Model):
+    """A claim's live annotations and the outlets they are in: a story page ranks its
+    claims by them. Kept by database triggers (annotations.counters)."""
+
+    claim = models.OneToOneField(
+        Claim, on_delete=models.CASCADE, primary_key=True, related_name="counts"
+    )
+    annotations = models.IntegerField(default=0)
+    outlets = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.claim_id}: {self.annotations} in {self.outlets} outlets"
+
+
+class StoryOutletClaims(models.Model):
+    """How many of a story's claims an outlet carries (has a live annotation under), and
+    how many of those are published: the story page shows first the outlets carrying
+    most. Kept by database triggers (annotations.counters)."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="outlet_claims")
+    outlet = models.ForeignKey(Outlet, on_delete=models.CASCADE, related_name="story_claims")
+    claims = models.IntegerField(default=0)
+    published = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["story", "outlet"], name="story_outlet_claims_unique"),
+        ]
+
+    def __str__(self):
+        return f"outlet {self.outlet_id} in story {self.story_id}: {self.claims} claims"

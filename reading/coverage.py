@@ -175,6 +175,8 @@ def render_cells(rows: Sequence[Row], claim_url) -> None:
     each outlet's name and slug escaped once, not rendered cell by cell by the template."""
     outlets: dict[Any, tuple[str, str]] = {}
     no_stance = _mark_html(NO_STANCE, NO_STANCE_SYMBOL, "carried")
+    # Each combination of stances written once: a grid has a handful.
+    written: dict[tuple[str, ...], str] = {}
     for row in rows:
         href = escape(claim_url(row.claim))
         parts = []
@@ -186,9 +188,15 @@ def render_cells(rows: Sequence[Row], claim_url) -> None:
             if outlet.pk not in outlets:
                 outlets[outlet.pk] = (escape(quote(outlet.slug, safe="/")), escape(outlet.name))
             slug, name = outlets[outlet.pk]
-            marks = ", ".join(_mark_html(m.value, m.symbol, m.label) for m in cell.marks)
+            key = tuple(mark.value for mark in cell.marks)
+            marks = written.get(key)
+            if marks is None:
+                marks = written[key] = (
+                    ", ".join(_mark_html(m.value, m.symbol, m.label) for m in cell.marks)
+                    or no_stance
+                )
             parts.append(
                 f'<td class="carried"><a href="{href}?outlets={slug}">'
-                f'<span class="visually-hidden">{name}: </span>{marks or no_stance}</a></td>'
+                f'<span class="visually-hidden">{name}: </span>{marks}</a></td>'
             )
         row.cells_html = mark_safe("".join(parts))

@@ -28,7 +28,14 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, Length, RowNumber, Substr
 
-from annotations.models import Annotation, Claim, Tag, TaggedAnnotation, TagOutletUse
+from annotations.models import (
+    Annotation,
+    Claim,
+    StoryOutletClaims,
+    Tag,
+    TaggedAnnotation,
+    TagOutletUse,
+)
 from reading.comparison import Comparison, add_verbs, compare
 from reading.search import Search
 from sources.models import Article, Outlet, Quotation, Story
@@ -145,7 +152,7 @@ def claims_for_index(
     filter. Slice it, then give the slice to with_outlet_counts()."""
     claims = Claim.objects.all() if include_drafts else published_claims()
     if unused:
-        claims = claims.filter(~Exists(_live_annotations_of_claim()))
+        claims = claims.filter(Q(counts__isnull=True) | Q(counts__annotations=0))
     if search:
         claims = claims.filter(_claims_saying(search, include_drafts))
     if story:
@@ -166,41 +173,26 @@ def claims_for_index(
 def with_outlet_counts(claims: QuerySet[Claim]) -> QuerySet[Claim]:
     """The claims of `claims` (a page of claims_for_index(), sliced) with their story and
     `outlet_count`, in the same order. The page's claims are chosen first, by the index on
-    statements; only theirs are counted (an OFFSET would count the skipped ones too)."""
+    statements; their counts are stored (annotations.counters)."""
     return (
         Claim.objects.filter(pk__in=claims.values("pk"))
         .select_related("story")
         .defer("story__description")
-        .annotate(
-            outlet_count=count_of(_live_annotations_of_claim(), "article__outlet", distinct=True)
-        )
+        .annotate(outlet_count=Coalesce("counts__outlets", 0))
         .order_by("statement", "pk")
     )
 
 
-def _live_annotations_of_claim() -> QuerySet[Annotation]:
-    """The live annotations of the outer query's claim, for Exists() and Subquery()."""
-    return Annotation.objects.filter(live_annotations(), claim=OuterRef("pk"))
-
-
 def claims_to_showcase() -> QuerySet[Claim]:
     """Published claims with at least one live annotation, most recently updated first, each
-    with its story and `outlet_count`: the home page's live comparison picks among the first
-    few. Slice it: the outlet count is a correlated subquery, run for the rows returned only,
-    never an aggregate over every annotation."""
-    outlet_count = (
-        _live_annotations_of_claim()
-        .order_by()
-        .values("claim")
-        .annotate(outlets=Count("article__outlet", distinct=True))
-        .values("outlets")
-    )
+    with its story and `outlet_count` (stored: annotations.counters): the home page's live
+    comparison picks among the first few. Slice it."""
     return (
         published_claims()
-        .filter(Exists(_live_annotations_of_claim()))
+        .filter(counts__annotations__gt=0)
         .select_related("story")
         .only("pk", "slug", "statement", "status", "updated", "story__slug", "story__title")
-        .annotate(outlet_count=Subquery(outlet_count))
+        .annotate(outlet_count=F("counts__outlets"))
         .order_by("-updated", "pk")
     )
 
@@ -460,14 +452,12 @@ class StoryGrid:
 
     def carried(self) -> QuerySet:
         """(outlet id, number of claims) for each outlet carrying claims this reader may see
-        with a live annotation in the story: which outlets the grid shows first. Grouped over
-        narrow rows of this story's annotations only."""
+        with a live annotation: which outlets the grid shows first. From the stored counts
+        (annotations.counters): one row per outlet, whatever the story's size."""
+        carried = "claims" if self.include_drafts else "published"
         return (
-            Annotation.objects.visible()
-            .filter(self._claim_filter("claim__"), article__story=self.story)
-            .values("article__outlet")
-            .annotate(claims=Count("claim", distinct=True))
-            .values_list("article__outlet", "claims")
+            StoryOutletClaims.objects.filter(story=self.story, **{f"{carried}__gt": 0})
+            .values_list("outlet", carried)
             .order_by()
         )
 
@@ -479,32 +469,20 @@ class StoryGrid:
         )
 
     def claims(self) -> QuerySet[Claim]:
-        """The story's claims, each with `annotation_count` (its live annotations), the most
-        annotated first, then by statement. Counted from the index on live annotations'
-        (claim, article) alone: how many outlets carry each would look up every annotation's
-        article (44,000 of them in a big story), so that is counted only for the claims a
-        page lists (outlet_counts())."""
+        """The story's claims, each with `annotation_count` (its live annotations) and
+        `outlet_count` (the outlets they are in), the most annotated first, then by
+        statement: from the stored counts (annotations.counters), one row per claim."""
         story = self.story
         claims = (
             story.claims.all() if self.include_drafts else published_claims().filter(story=story)
         )
         return (
             claims.only("pk", "slug", "statement", "status")
-            .annotate(annotation_count=count_of(_live_annotations_of_claim()))
+            .annotate(
+                annotation_count=Coalesce("counts__annotations", 0),
+                outlet_count=Coalesce("counts__outlets", 0),
+            )
             .order_by("-annotation_count", "statement", "pk")
-        )
-
-    def outlet_counts(self, claims) -> QuerySet:
-        """(claim id, number of outlets with a live annotation under it in the story) for
-        the claims `claims` (ids) that have any. The story's articles are named so the
-        database joins those (2,000), not every article (100,000)."""
-        return (
-            Annotation.objects.visible()
-            .filter(claim__in=list(claims), article__story=self.story)
-            .values("claim")
-            .annotate(outlets=Count("article__outlet", distinct=True))
-            .values_list("claim", "outlets")
-            .order_by()
         )
 
     def cells(self, claims, outlets) -> QuerySet:

@@ -103,9 +103,6 @@ def story_detail(request, slug):
     outlets = list(listing.outlets())
     claims = list(listing.claims())
     listed = claims[:CLAIMS_LISTED]
-    outlet_counts = dict(listing.outlet_counts([c.pk for c in listed])) if listed else {}
-    for claim in listed:
-        claim.outlet_count = outlet_counts.get(claim.pk, 0)
     article_count = sum(outlet.article_count for outlet in outlets)
     # The grid shows a window of the most annotated claims by the outlets carrying most;
     # the rest is a page away, so the page stays the same size whatever the story's.

@@ -214,13 +214,12 @@ def test_story_page_runs_a_fixed_number_of_queries(
 
     # 1. the story
     # 2. its outlets with their articles counted
-    # 3. its published claims with their live annotations counted
-    # 4. how many outlets carry each claim listed
-    # 5. how many published claims each outlet carries
-    # 6. (claim, outlet, stance) for the grid's window
-    # 7. this page of its articles
-    # 8. its most-quoted words (no trace is shared here: one query)
-    with django_assert_num_queries(8):
+    # 3. its published claims with their stored annotation and outlet counts
+    # 4. how many published claims each outlet carries (stored)
+    # 5. (claim, outlet, stance) for the grid's window
+    # 6. this page of its articles
+    # 7. its most-quoted words (no trace is shared here: one query)
+    with django_assert_num_queries(7):
         response = client.get(story.get_absolute_url())
 
     assert response.status_code == 200
@@ -239,10 +238,10 @@ def test_story_page_for_an_editor_runs_a_fixed_number_of_queries(
 
     # 1. the session, 2. the user, 3. is the user in the editors group,
     # 4. the story, 5. its outlets with their articles counted, 6. all its claims with
-    # their live annotations counted, 7. how many outlets carry each claim listed, 8. how
-    # many claims each outlet carries, 9. (claim, outlet, stance) for the grid's window,
-    # drafts included, 10. this page of its articles, 11. its most-quoted words
-    with django_assert_num_queries(11):
+    # their stored annotation and outlet counts, 7. how many claims each outlet carries
+    # (stored), 8. (claim, outlet, stance) for the grid's window, drafts included, 9. this
+    # page of its articles, 10. its most-quoted words
+    with django_assert_num_queries(10):
         response = editor_client.get(story.get_absolute_url())
 
     assert len(response.context["claims"]) == 2

@@ -6,8 +6,8 @@ from annotations import counters
 
 class Command(BaseCommand):
     help = (
-        "Count again every stored count the pages read (tag uses per outlet and per "
-        "story) from the annotations themselves. Database triggers keep them up to date "
+        "Count again every stored count the pages read (tag and claim uses per outlet, "
+        "claim and story) from the annotations themselves. Database triggers keep them up to date "
         "on every write; run this after a bulk load made without them."
     )
 
@@ -15,4 +15,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             counters.install(connection)
             counters.recount(connection)
-        self.stdout.write("Counted again: tag uses per outlet and per story.")
+        self.stdout.write(
+            "Counted again: tag uses per outlet and per story; claim uses per outlet, per "
+            "claim and per story."
+        )
