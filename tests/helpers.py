@@ -11,20 +11,27 @@ from tests.conftest import EDITOR_PASSWORD
 
 CONTEXT = 32
 
-# The real sample corpus, read from ../shared beside the checkout, never copied here.
-SAMPLE_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "on-my-watch"
+# Material read from ../shared beside the checkout, never copied here: the real sample
+# corpus, and standards' own test suites (the W3C Web Annotation tests).
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SAMPLE_CORPUS = SHARED / "corpus" / "on-my-watch"
 
 
-def require_sample_corpus() -> Path:
-    """The sample corpus's folder. A newcomer's clone has no ../shared: the test is skipped,
-    saying why. CI (CI=true) always has it beside the checkout, so there a missing corpus
+def require_shared(folder: Path, what: str) -> Path:
+    """A folder of ../shared. A newcomer's clone has no ../shared: the test is skipped,
+    saying why. CI (CI=true) always has it beside the checkout, so there a missing folder
     fails the test instead."""
-    if not SAMPLE_CORPUS.is_dir():
-        message = f"the sample corpus is not at {SAMPLE_CORPUS} (../shared beside the checkout)"
+    if not folder.is_dir():
+        message = f"{what} is not at {folder} (../shared beside the checkout)"
         if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
             pytest.fail(message)
         pytest.skip(message)
-    return SAMPLE_CORPUS
+    return folder
+
+
+def require_sample_corpus() -> Path:
+    """The sample corpus's folder (see require_shared)."""
+    return require_shared(SAMPLE_CORPUS, "the sample corpus")
 
 
 def selection(article, quote: str, **extra) -> dict:
