@@ -110,14 +110,20 @@ def tag_use_for_outlet(outlet: Outlet) -> QuerySet[Tag]:
     )
 
 
-def stories_with_claims(*, include_drafts: bool) -> QuerySet[Story]:
-    """Stories that have claims a user may see, by title: the claims index's story filter."""
+def stories_with_claims(*, include_drafts: bool, limit: int, chosen: str = "") -> list[Story]:
+    """The claims index's story filter, by title: the `limit` newest stories that have
+    claims a user may see, and the story with slug `chosen` (the one filtered to) wherever
+    it is. One query, whatever the number of stories."""
     claims = Claim.objects.all() if include_drafts else published_claims()
-    return (
-        Story.objects.filter(pk__in=claims.values("story"))
-        .only("pk", "slug", "title")
-        .order_by("title", "pk")
+    newest = (
+        Story.objects.filter(Exists(claims.filter(story=OuterRef("pk"))))
+        .order_by("-created", "-pk")
+        .values("pk")[:limit]
     )
+    wanted = Q(pk__in=Subquery(newest))
+    if chosen:
+        wanted |= Q(slug=chosen, pk__in=claims.values("story"))
+    return list(Story.objects.filter(wanted).only("pk", "slug", "title").order_by("title", "pk"))
 
 
 def _claims_saying(search: str, include_drafts: bool) -> Q:

@@ -21,6 +21,8 @@ CLAIMS_PER_PAGE = 50
 # A tag page shows at most this many annotations per outlet, and this many in all: enough
 # to compare wordings, and a page that renders quickly (each use is a card of its own);
 # the story filter narrows a tag used more widely.
+# The claims index's story filter lists this many stories, the newest with claims.
+STORY_OPTIONS = 100
 TAG_PAGE_PER_OUTLET = 10
 TAG_PAGE_LIMIT = 250
 # Longer search terms and slugs than any real one are cut, not refused.
@@ -192,7 +194,7 @@ def claim_list(request):
     tag = query_param(request.GET.get("tag"))
     # Only editors may ask for the claims no annotation uses any more.
     unused = editor and request.GET.get("unused") == "1"
-    stories = list(queries.stories_with_claims(include_drafts=editor))
+    stories = queries.stories_with_claims(include_drafts=editor, limit=STORY_OPTIONS, chosen=story)
     tags = list(queries.tag_filter_options())
     claims = queries.claims_for_index(
         include_drafts=editor, search=search, story=story, tag=tag, unused=unused
@@ -217,6 +219,7 @@ def claim_list(request):
             "unused": unused,
             "filtered": bool(search or story or tag or unused),
             "stories": stories,
+            "more_stories": len(stories) >= STORY_OPTIONS,
             "tags": tags,
             "shows_drafts": editor,
             "flags_unused": editor,
