@@ -330,3 +330,25 @@ def test_search_finds_a_claim_by_the_words_of_its_excerpts(client):
     assert statements(client.get(URL, {"q": '"no-fly zone"'})) == [claim.statement]
     # A deleted annotation's words do not count.
     assert statements(client.get(URL, {"q": "hung"})) == []
+
+
+@db
+def test_story_filter_lists_the_newest_stories_and_the_one_chosen(client, monkeypatch):
+    monkeypatch.setattr(browse, "STORY_OPTIONS", 2)
+    oldest, middle, newest = (make_story(title=f"Filter story {n}") for n in (1, 2, 3))
+    for story in (oldest, middle, newest):
+        make_claim(story=story, status=PUBLISHED)
+    # A story whose claims are all drafts is no option for a reader.
+    make_claim(story=make_story(title="Filter story 4"))
+
+    def options(response):
+        return [story.slug for story in response.context["stories"]]
+
+    response = client.get(URL)
+    assert options(response) == [middle.slug, newest.slug]
+    assert "The newest stories with claims" in response.text
+
+    # The story filtered to is always an option, however old.
+    response = client.get(URL, {"story": oldest.slug})
+    assert options(response) == [oldest.slug, middle.slug, newest.slug]
+    assert f'<option value="{oldest.slug}" selected>' in response.text
