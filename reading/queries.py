@@ -35,6 +35,7 @@ from annotations.models import (
     Tag,
     TaggedAnnotation,
     TagOutletUse,
+    TagStoryUse,
 )
 from reading.comparison import Comparison, add_verbs, compare
 from reading.search import Search
@@ -614,13 +615,20 @@ class TagUses:
             params.extend(arm_params)
         return RawSQL(" UNION ALL ".join(arms), params)
 
-    def stories(self) -> QuerySet[Story]:
-        """Stories with a live annotation carrying the tag, by title: the story filter
-        (from the stored counts)."""
-        return (
-            Story.objects.filter(tag_uses__tag=self.tag, tag_uses__uses__gt=0)
-            .only("pk", "slug", "title")
-            .order_by("title", "pk")
+    def stories(self, limit: int) -> list[Story]:
+        """The story filter, by title: the `limit` stories with most live annotations
+        carrying the tag, and the one filtered to wherever it is (from the stored counts).
+        One query, whatever the number of stories."""
+        most = (
+            TagStoryUse.objects.filter(tag=self.tag, uses__gt=0)
+            .order_by("-uses", "story")
+            .values("story")[:limit]
+        )
+        wanted = Q(pk__in=Subquery(most))
+        if self.story:
+            wanted |= Q(slug=self.story, tag_uses__tag=self.tag, tag_uses__uses__gt=0)
+        return list(
+            Story.objects.filter(wanted).only("pk", "slug", "title").order_by("title", "pk")
         )
 
 

@@ -21,7 +21,8 @@ CLAIMS_PER_PAGE = 50
 # A tag page shows at most this many annotations per outlet, and this many in all: enough
 # to compare wordings, and a page that renders quickly (each use is a card of its own);
 # the story filter narrows a tag used more widely.
-# The claims index's story filter lists this many stories, the newest with claims.
+# A story filter lists this many stories: the newest with claims on the claims index, those
+# using the tag most on a tag page.
 STORY_OPTIONS = 100
 TAG_PAGE_PER_OUTLET = 10
 TAG_PAGE_LIMIT = 250
@@ -234,7 +235,7 @@ def tag_detail(request, slug):
     listing = queries.TagUses(
         tag, story=story, per_outlet=TAG_PAGE_PER_OUTLET, limit=TAG_PAGE_LIMIT
     )
-    stories = list(listing.stories())
+    stories = listing.stories(STORY_OPTIONS)
     outlet_counts = listing.outlet_counts()
     total, outlet_total = sum(outlet_counts.values()), len(outlet_counts)
     annotations = listing.shown(outlet_counts)
@@ -249,6 +250,7 @@ def tag_detail(request, slug):
             "story": story,
             "story_title": story_title,
             "stories": stories,
+            "more_stories": len(stories) >= STORY_OPTIONS,
             "columns": columns,
             "shown": len(annotations),
             "total": total,

@@ -349,3 +349,30 @@ def test_totals_come_from_stored_counts_that_follow_a_deletion(client, editor):
         for query in queries.captured_queries
         if "COUNT(" in query["sql"].upper() and "annotations_taggedannotation" in query["sql"]
     ]
+
+
+@db
+def test_story_filter_lists_the_stories_using_the_tag_most_and_the_one_chosen(
+    client, monkeypatch
+):
+    monkeypatch.setattr(browse, "STORY_OPTIONS", 2)
+    tag = make_tag()
+    outlet = make_outlet()
+    stories = [make_story(title=f"Tag filter story {n}") for n in range(3)]
+    # Story 0 uses the tag once, story 1 three times, story 2 twice.
+    for story, uses in zip(stories, (1, 3, 2), strict=True):
+        for n in range(uses):
+            article = make_article(outlet=outlet, story=story, text=article_text(n + 10 * uses))
+            make_annotation(article, "memo shows").tags.add(tag)
+
+    def options(response):
+        return [story.title for story in response.context["stories"]]
+
+    response = client.get(tag.get_absolute_url())
+    assert options(response) == ["Tag filter story 1", "Tag filter story 2"]
+    assert "The stories using this tag most." in response.text
+
+    # The story filtered to is always an option, however little it uses the tag.
+    response = client.get(tag.get_absolute_url(), {"story": stories[0].slug})
+    assert options(response) == [f"Tag filter story {n}" for n in range(3)]
+    assert "1 annotation from 1 outlet" in response.text
