@@ -52,11 +52,12 @@ def main() -> None:
         response = client.get(args.url)
         if response.status_code != 200:
             sys.exit(f"{args.url} answered {response.status_code}")
-        times = []
+        times, cpu = [], []
         for _ in range(max(args.requests, 5)):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             client.get(args.url)
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
         started = time.perf_counter()
         profile = cProfile.Profile()
         profile.enable()
@@ -67,7 +68,8 @@ def main() -> None:
         with CaptureQueriesContext(connection) as queries:
             client.get(args.url)
     print(
-        f"{args.url}: median {statistics.median(times):.1f} ms over {len(times)} requests, "
+        f"{args.url}: median {statistics.median(times):.1f} ms over {len(times)} requests "
+        f"({statistics.median(cpu):.1f} ms of this process's CPU time), "
         f"{took:.1f} ms under the profiler ({args.requests} requests)"
     )
     if args.sql:

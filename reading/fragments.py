@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.timezone import is_aware, localtime
+from django.utils.timezone import get_current_timezone, is_aware, localtime
 from django.utils.translation import get_language
 
+from annotations.models import Annotation
 from reading.addresses import PLACEHOLDER
 from reading.passages import mark_classes
 
@@ -138,10 +139,21 @@ def excerpt_html(excerpt, *, show_outlet: bool = False) -> SafeString:
     )
 
 
-def annotation_item_html(annotation, *, show_drafts: bool, urls: dict) -> SafeString:
-    """One annotation in the article's panel: its quote, tags, claim, stance, note, author
-    and links. `urls` holds the article's edit and find addresses, reversed once for the
-    page (annotation_urls())."""
+def annotation_items_html(annotations, *, show_drafts: bool, urls: dict) -> SafeString:
+    """The annotations in the article's panel, each an item with its quote, tags, claim,
+    stance, note, author and links. `urls` holds the article's edit and find addresses,
+    reversed once for the page (annotation_urls())."""
+    zone = get_current_timezone()
+    stances = dict(Annotation.Stance.choices)
+    return mark_safe(
+        "\n".join(
+            _annotation_item(annotation, show_drafts, urls, zone, stances)
+            for annotation in annotations
+        )
+    )
+
+
+def _annotation_item(annotation, show_drafts: bool, urls: dict, zone, stances: dict) -> str:
     pk = _e(annotation.pk)
     anchored = annotation.anchor_status == "anchored"
     claim = annotation.claim
@@ -153,7 +165,8 @@ def annotation_item_html(annotation, *, show_drafts: bool, urls: dict) -> SafeSt
             f"{_e(claim.statement)}</a>{draft}</dd>"
         )
     if annotation.stance:
-        facts.append(f"<dt>Stance</dt><dd>{_e(annotation.get_stance_display())}</dd>")
+        stance = stances.get(annotation.stance, annotation.stance)
+        facts.append(f"<dt>Stance</dt><dd>{_e(stance)}</dd>")
     if annotation.note:
         facts.append(f'<dt>Note</dt><dd class="annotation-note">{_lines(annotation.note)}</dd>')
     links = [f'<a href="#hl-{pk}">Show in text</a>'] if anchored else []
@@ -166,9 +179,11 @@ def annotation_item_html(annotation, *, show_drafts: bool, urls: dict) -> SafeSt
             f'<a href="{_e(urls["find"])}?annotation={pk}" data-find>Find in other outlets</a>'
         )
     author = annotation.author
-    created = _local(annotation.created)
+    created = annotation.created
+    if is_aware(created):
+        created = created.astimezone(zone)
     exact = annotation.exact
-    return mark_safe(
+    return (
         f'<li class="annotation-item" id="annotation-{pk}" data-annotation="{pk}">\n'
         f'  <blockquote class="annotation-quote">'
         f"{_e(exact if len(exact) <= 200 else Truncator(exact).chars(200))}"

@@ -1,5 +1,5 @@
 """Tags printing the fragments of reading.fragments: `{% load fragments %}`, then
-`{% excerpt excerpt show_outlet=True %}`, `{% annotation_item annotation show_drafts urls %}`,
+`{% excerpt excerpt show_outlet=True %}`, `{% annotation_items annotations show_drafts urls %}`,
 `{% tag_use annotation tag show_drafts %}` or `{% tag_list tags %}`."""
 
 from django import template
@@ -15,8 +15,8 @@ def excerpt(excerpt, show_outlet=False):
 
 
 @register.simple_tag
-def annotation_item(annotation, show_drafts, urls):
-    return fragments.annotation_item_html(annotation, show_drafts=bool(show_drafts), urls=urls)
+def annotation_items(annotations, show_drafts, urls):
+    return fragments.annotation_items_html(annotations, show_drafts=bool(show_drafts), urls=urls)
 
 
 @register.simple_tag

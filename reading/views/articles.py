@@ -63,8 +63,8 @@ def article_detail(request, article_id):
         # the text left in review or orphaned (their offsets point into an earlier text).
         listed = listed.anchored()
     annotations, unanchored = [], []
-    for annotation in queries.attach_tags(list(listed)):
-        annotation.can_change = can_change(request.user, annotation)
+    for annotation in queries.attach_tags(list(listed), among=listed):
+        annotation.can_change = editor and can_change(request.user, annotation)
         is_anchored = annotation.anchor_status == Annotation.AnchorStatus.ANCHORED
         (annotations if is_anchored else unanchored).append(annotation)
     quotations = list(queries.article_quotations(article)[:ARTICLE_QUOTATIONS])
@@ -78,6 +78,7 @@ def article_detail(request, article_id):
         "corrected_on": corrected_on(article),
         "legend_tags": legend_tags(annotations),
         "annotation_urls": annotation_urls(article.pk),
+        "shows_drafts": editor,
         "share": sharing.article_share(request, article, annotation_count=len(annotations)),
     }
     if editor:
