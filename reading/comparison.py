@@ -286,10 +286,11 @@ def describe(comparison: Comparison) -> str:
     """A line for link previews that says what the page shows: which outlets carried the
     claim and how, or why nothing is shown."""
     carried = []
+    labels = dict(Annotation.Stance.choices)
     for column in comparison.columns:
         stances = sorted(
             {
-                e.annotation.get_stance_display().lower()
+                labels.get(e.annotation.stance, e.annotation.stance).lower()
                 for e in column.excerpts
                 if e.annotation.stance
             }

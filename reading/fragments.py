@@ -37,6 +37,8 @@ ANCHOR_NOTES = {
         "now</p>"
     ),
 }
+# Each stance's label, as get_stance_display() gives it, without its lookup per call.
+STANCES = dict(Annotation.Stance.choices)
 ITEM_BADGES = {
     "review": '<p><span class="badge badge-review">in review</span></p>',
     "orphaned": (
@@ -106,7 +108,7 @@ def excerpt_html(excerpt, *, show_outlet: bool = False) -> SafeString:
     )
     stance = (
         f' · <span class="stance stance-{_e(annotation.stance)}">'
-        f"{_e(annotation.get_stance_display())}</span>"
+        f"{_e(STANCES.get(annotation.stance, annotation.stance))}</span>"
         if annotation.stance
         else ""
     )
@@ -144,16 +146,14 @@ def annotation_items_html(annotations, *, show_drafts: bool, urls: dict) -> Safe
     stance, note, author and links. `urls` holds the article's edit and find addresses,
     reversed once for the page (annotation_urls())."""
     zone = get_current_timezone()
-    stances = dict(Annotation.Stance.choices)
     return mark_safe(
         "\n".join(
-            _annotation_item(annotation, show_drafts, urls, zone, stances)
-            for annotation in annotations
+            _annotation_item(annotation, show_drafts, urls, zone) for annotation in annotations
         )
     )
 
 
-def _annotation_item(annotation, show_drafts: bool, urls: dict, zone, stances: dict) -> str:
+def _annotation_item(annotation, show_drafts: bool, urls: dict, zone) -> str:
     pk = _e(annotation.pk)
     anchored = annotation.anchor_status == "anchored"
     claim = annotation.claim
@@ -165,7 +165,7 @@ def _annotation_item(annotation, show_drafts: bool, urls: dict, zone, stances: d
             f"{_e(claim.statement)}</a>{draft}</dd>"
         )
     if annotation.stance:
-        stance = stances.get(annotation.stance, annotation.stance)
+        stance = STANCES.get(annotation.stance, annotation.stance)
         facts.append(f"<dt>Stance</dt><dd>{_e(stance)}</dd>")
     if annotation.note:
         facts.append(f'<dt>Note</dt><dd class="annotation-note">{_lines(annotation.note)}</dd>')
@@ -209,7 +209,9 @@ def tag_use_html(annotation, tag, *, show_drafts: bool) -> SafeString:
         else "Undated"
     )
     stance = (
-        f" · Stance: {_e(annotation.get_stance_display().lower())}" if annotation.stance else ""
+        f" · Stance: {_e(STANCES.get(annotation.stance, annotation.stance).lower())}"
+        if annotation.stance
+        else ""
     )
     exact = annotation.exact
     claim = annotation.claim

@@ -4,6 +4,10 @@ import re
 from urllib.parse import quote as percent_encode
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+")
+# The last sentence end in a span: the greedy run backs off from the span's end, in C, to
+# the rightmost place a sentence end starts (none starts inside another: they begin with
+# a stop, which their tail never holds), so it ends where finditer()'s last match would.
+_LAST_SENTENCE_END = re.compile(r"(?s:.*)" + _SENTENCE_END.pattern)
 
 
 def sentence_context(text: str, start: int, end: int, limit: int = 200) -> tuple[str, str]:
@@ -15,9 +19,8 @@ def sentence_context(text: str, start: int, end: int, limit: int = 200) -> tuple
     paragraph_end = text.find("\n", end)
     paragraph_end = len(text) if paragraph_end == -1 else paragraph_end
 
-    sentence_start = paragraph_start
-    for match in _SENTENCE_END.finditer(text, paragraph_start, start):
-        sentence_start = match.end()
+    last = _LAST_SENTENCE_END.match(text, paragraph_start, start)
+    sentence_start = last.end() if last else paragraph_start
     match = _SENTENCE_END.search(text, end, paragraph_end)
     sentence_end = match.end() if match else paragraph_end
 
