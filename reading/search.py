@@ -8,7 +8,7 @@ rows a page shows (a passage's words are cut from its article's text in SQL;
 no article text is ever loaded whole).
 
 Counts, ranking and facets are over the hits, never a whole table, and over at
-most COUNT_LIMIT of them: past that the page says "over 10,000", and the facets are
+most COUNT_LIMIT of them: past that the page says "over 2,000", and the facets are
 counted over a SAMPLE of them and said to be estimates.
 """
 
@@ -31,7 +31,7 @@ GROUPS = ("passages", "claims", "annotations")
 GROUP_LABELS = {"passages": "Passages", "claims": "Claims", "annotations": "Annotations"}
 PAGE_SIZE = 20
 # Hits counted (and faceted) at most; past it counts are estimates.
-COUNT_LIMIT = 10_000
+COUNT_LIMIT = 2_000
 FACET_VALUES = 12
 # Exports hold at most this many hits (the page says so).
 EXPORT_LIMIT = 5_000
@@ -48,7 +48,7 @@ SNIPPET_TOKENS = 40
 FOUND_COLUMNS = "h.id, h.rank, h.story_id, h.article_id, h.kind, h.p_start, h.p_end"
 # Past COUNT_LIMIT hits, ranking and facets are over the first SAMPLE of them (and the
 # page says the counts are estimates): the hits are not all read with their articles.
-SAMPLE = 2_000
+SAMPLE = 1_000
 KIND_LABELS = dict(Passage.Kind.choices)
 
 

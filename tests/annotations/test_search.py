@@ -429,7 +429,7 @@ def test_the_query_is_computed_once_when_planned_not_for_every_row(world):
 
 
 def test_past_the_count_limit_counts_are_estimates_and_said_so(client, monkeypatch):
-    # The bounds made small (they are 10,000 and 2,000) to cross them with a few rows.
+    # The bounds made small (they are 2,000 and 1,000) to cross them with a few rows.
     monkeypatch.setattr("reading.search.COUNT_LIMIT", 5)
     monkeypatch.setattr("reading.search.SAMPLE", 3)
     monkeypatch.setattr("reading.views.search.COUNT_LIMIT", 5)
