@@ -14,7 +14,7 @@ import html
 from functools import lru_cache
 
 from django.urls import reverse
-from django.utils.dates import MONTHS_3
+from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import get_current_timezone, is_aware, localtime
@@ -62,6 +62,17 @@ def _local(value: datetime.datetime) -> datetime.datetime:
 def _month(month: int, language: str | None) -> str:
     """The month's short name in `language` (the active one: MONTHS_3 translates lazily)."""
     return str(MONTHS_3[month]).title()
+
+
+@lru_cache(maxsize=128)
+def _month_name(month: int, language: str | None) -> str:
+    """The month's full name in `language` (the active one)."""
+    return str(MONTHS[month])
+
+
+def _long_day(value: datetime.date) -> str:
+    """ "5 March 2024": the |date:"j F Y" of the templates."""
+    return f"{value.day} {_month_name(value.month, get_language())} {value.year}"
 
 
 def _day(value: datetime.date) -> str:
@@ -250,6 +261,34 @@ def tag_use_html(annotation, tag, *, show_drafts: bool) -> SafeString:
         f"{_e(exact if len(exact) <= 600 else Truncator(exact).chars(600))}</blockquote>"
         f"{claim_line}{note}{tags}\n</article>"
     )
+
+
+def article_items_html(articles, *, show_byline: bool = False, show_story: bool = False):
+    """Articles as list items: title, date, and the byline or the story when asked
+    (templates/reading/_article_item.html, for a page of fifty)."""
+    items = []
+    for article in articles:
+        published = article.published
+        date = (
+            f'<time datetime="{published.isoformat()}">{_e(_long_day(published))}</time>'
+            if published
+            else '<span class="undated">Undated</span>'
+        )
+        byline = (
+            f' · <span class="byline">{_e(article.byline)}</span>'
+            if show_byline and article.byline
+            else ""
+        )
+        story = (
+            f' · in <a href="{_e(article.story.get_absolute_url())}">{_e(article.story.title)}</a>'
+            if show_story
+            else ""
+        )
+        items.append(
+            f'<li><a class="article-title" href="{_e(article.get_absolute_url())}">'
+            f'{_e(article.title)}</a>\n<p class="meta">{date}{byline}{story}</p>\n</li>'
+        )
+    return mark_safe("\n".join(items))
 
 
 def annotation_urls(article_id: int) -> dict:

@@ -44,3 +44,10 @@ def outlet_checkboxes(outlets, chosen):
 @register.simple_tag
 def outlet_links(outlets):
     return fragments.outlet_links_html(outlets)
+
+
+@register.simple_tag
+def article_items(articles, show_byline=False, show_story=False):
+    return fragments.article_items_html(
+        articles, show_byline=bool(show_byline), show_story=bool(show_story)
+    )
