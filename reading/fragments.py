@@ -208,9 +208,13 @@ def _annotation_item(annotation, show_drafts: bool, urls: dict, zone) -> str:
     )
 
 
-def tag_use_html(annotation, tag, *, show_drafts: bool) -> SafeString:
-    """One use of `tag` on the tag page: the annotation's article, date, stance, quote,
-    claim, note and its other tags (reading.queries.TagUses.shown())."""
+def tag_uses_html(annotations, tag, *, show_drafts: bool) -> SafeString:
+    """Uses of `tag` on the tag page (reading.queries.TagUses.shown()), each with its
+    article, date, stance, quote, claim, note and its other tags."""
+    return mark_safe("\n".join(_tag_use(use, tag, show_drafts) for use in annotations))
+
+
+def _tag_use(annotation, tag, show_drafts: bool) -> str:
     pk = _e(annotation.pk)
     article = annotation.article
     published = article.published
@@ -252,7 +256,7 @@ def tag_use_html(annotation, tag, *, show_drafts: bool) -> SafeString:
             f'\n  <p class="meta tag-use-tags"><span class="label">Tags:</span> '
             f"{', '.join(names)}</p>"
         )
-    return mark_safe(
+    return (
         f'<article class="tag-use" aria-labelledby="use-{pk}">\n'
         f'  <h4 class="tag-use-title" id="use-{pk}"><a href="{_e(article.get_absolute_url())}'
         f'#hl-{pk}">{_e(article.title)}</a></h4>\n'

@@ -541,13 +541,6 @@ class TagUses:
             self._tagged()
             .select_related("article__outlet", "claim")
             .defer("article__text", "article__raw", "prefix", "suffix")
-            .prefetch_related(
-                Prefetch(
-                    "tagged_items",
-                    queryset=TaggedAnnotation.objects.select_related("tag").order_by("pk"),
-                    to_attr="tag_links",
-                )
-            )
             .order_by(*self._order)
         )
 
@@ -594,7 +587,8 @@ class TagUses:
             room -= take
         if not wanted:
             return []
-        annotations = list(self.annotations().filter(pk__in=self._first_of_each(wanted)))
+        shown = self.annotations().filter(pk__in=self._first_of_each(wanted))
+        annotations = attach_tags(list(shown), among=shown)
         for annotation in annotations:
             annotation.outlet_total = outlet_counts[annotation.article.outlet_id]
         return annotations

@@ -1,6 +1,6 @@
 """Tags printing the fragments of reading.fragments: `{% load fragments %}`, then
 `{% excerpt excerpt show_outlet=True %}`, `{% annotation_items annotations show_drafts urls %}`,
-`{% tag_use annotation tag show_drafts %}` or `{% tag_list tags %}`."""
+`{% tag_uses annotations tag show_drafts %}` or `{% tag_list tags %}`."""
 
 from django import template
 
@@ -20,8 +20,8 @@ def annotation_items(annotations, show_drafts, urls):
 
 
 @register.simple_tag
-def tag_use(annotation, tag, show_drafts):
-    return fragments.tag_use_html(annotation, tag, show_drafts=bool(show_drafts))
+def tag_uses(annotations, tag, show_drafts):
+    return fragments.tag_uses_html(annotations, tag, show_drafts=bool(show_drafts))
 
 
 @register.simple_tag
