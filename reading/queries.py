@@ -350,9 +350,10 @@ class ClaimExcerpts:
     def _live(self) -> QuerySet[Annotation]:
         return Annotation.objects.filter(live_annotations(), claim=self.claim)
 
-    def annotations(self) -> QuerySet[Annotation]:
-        """The matching annotations with their author and article, by position in their
-        text (compare() lays them out by outlet); slice it."""
+    def annotations(self, *, details: bool = True) -> QuerySet[Annotation]:
+        """The matching annotations with their author and article (and its outlet), by
+        position in their text (compare() lays them out by outlet); slice it. Without
+        `details`, neither the author nor the article's outlet: what the page reads."""
         annotations = self._live()
         filters = self.filters
         if filters.outlets:
@@ -367,17 +368,15 @@ class ClaimExcerpts:
                     )
                 )
             )
+        articles = Article.objects.defer("text", "raw")
+        if details:
+            annotations = annotations.select_related("author")
+            articles = articles.select_related("outlet")
         return (
             # Their claim is this one, set by comparison(); their tags come from attach_tags().
-            annotations.select_related("author")
-            .annotate(**context_window())
-            .prefetch_related(
-                # Each article once, not once per annotation.
-                Prefetch(
-                    "article",
-                    queryset=Article.objects.select_related("outlet").defer("text", "raw"),
-                )
-            )
+            annotations.annotate(**context_window())
+            # Each article once, not once per annotation.
+            .prefetch_related(Prefetch("article", queryset=articles))
             .order_by("start", "pk")
         )
 
@@ -405,20 +404,29 @@ class ClaimExcerpts:
             Exists(Article.objects.filter(outlet=OuterRef("pk"), story=self.claim.story_id))
         ).order_by("name", "pk")
 
-    def comparison(self, *, with_verbs: bool = False) -> Comparison:
+    def comparison(self, *, with_verbs: bool = False, authors: bool = True) -> Comparison:
         """The excerpts laid out in a column per outlet (reading.comparison.compare); with
         `with_verbs`, each column has the verbs of the quotations its excerpts overlap (one
-        more query)."""
-        rows = list(self.annotations()[: self.limit + 1])
+        more query); without `authors`, the annotations' authors are not read (the page
+        does not show them). Each article's outlet is the one of carrying(), made once."""
+        carrying = list(self.carrying())
+        outlets = {outlet.pk: outlet for outlet in carrying}
+        annotations = self.annotations(details=False)
+        if authors:
+            annotations = annotations.select_related("author")
+        rows = list(annotations[: self.limit + 1])
         attach_tags(rows[: self.limit])
         for row in rows:
             row.claim = self.claim
+            # Written meanwhile, an outlet not in carrying() is read by itself.
+            if row.article.outlet_id in outlets:
+                row.article.outlet = outlets[row.article.outlet_id]
         comparison = compare(
             self.claim,
             rows[: self.limit],
             self.filters,
             story_outlets=list(self.story_outlets()),
-            carrying=list(self.carrying()),
+            carrying=carrying,
             tags=list(self.tags()),
             more=len(rows) > self.limit,
         )

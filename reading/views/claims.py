@@ -88,7 +88,7 @@ def claim_detail(request, slug):
         return response
     comparison = queries.ClaimExcerpts(
         claim, filters, limit=settings.PARALLAX_CLAIM_PAGE_EXCERPTS
-    ).comparison(with_verbs=True)
+    ).comparison(with_verbs=True, authors=False)
     editor = is_editor(request.user)
     timeline = request.GET.get("view") == "timeline"
     share_url = request.build_absolute_uri(request.get_full_path())
