@@ -37,7 +37,9 @@ and the load client share them) serving with production settings (bench/serve_se
 parallax.settings with DEBUG off, static files collected into a temporary folder and served
 by WhiteNoise), loaded by wrk (`apt-get install wrk`): a static file, the shared claim page
 anonymous and unfiltered with the caches as configured, then the same page with every
-cache off, each for --seconds after a short warm-up, in the same run.
+cache off, each for --seconds after a short warm-up, in the same run. wrk asks as a
+browser does, with Accept-Encoding: gzip, so the static file comes as WhiteNoise's gzip
+copy and the cached page as the page cache's; each line gives the bytes of an answer.
 """
 
 import argparse
@@ -929,8 +931,15 @@ def gunicorn(env: dict, workers: int, log: Path):
         stop(process)
 
 
+# What a browser sends: WhiteNoise answers a static file with its gzip copy and the page
+# cache a page with its gzip copy, so both are measured as a reader's browser gets them.
+ACCEPT_ENCODING = "gzip"
+WRK_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
+
+
 def wrk(url: str, seconds: float, connections: int) -> dict:
-    """Requests per second and the answers that were not 2xx/3xx, by wrk."""
+    """Requests per second, bytes read per answer (headers included) and the answers that
+    were not 2xx/3xx, by wrk."""
     command = [
         "wrk",
         "-t2",
@@ -939,23 +948,39 @@ def wrk(url: str, seconds: float, connections: int) -> dict:
         "--timeout",
         "30s",
         "--latency",
+        "-H",
+        f"Accept-Encoding: {ACCEPT_ENCODING}",
         url,
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = re.search(r"Socket errors:.*", output)
+    # "  52931 requests in 15.10s, 6.54GB read": wrk's own total, in units of 1024.
+    total = re.search(r"(\d+) requests in \S+, ([\d.]+)([KMGT]?B) read", output)
+    answer_bytes = float(total.group(2)) * WRK_UNITS[total.group(3)] / int(total.group(1))
     # The latency distribution's lines ("     50%    1.23ms"), not the thread statistics'
     # percentages that end in the same digits.
     latency = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
     p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
     return {
         "rate": rate,
+        "bytes": answer_bytes,
         "bad": int(bad.group(1)) if bad else 0,
         "socket_errors": errors.group(0) if errors else "",
         "p50": latency.group(1) if latency else "?",
         "p99": p99.group(1) if p99 else "?",
     }
+
+
+def encoding_of(url: str) -> str:
+    """The Content-Encoding of one answer to wrk's request ("identity" for none), to show
+    which representation was measured."""
+    from urllib.request import Request, urlopen
+
+    with urlopen(Request(url, headers={"Accept-Encoding": ACCEPT_ENCODING}), timeout=60) as answer:
+        answer.read()
+        return answer.headers.get("Content-Encoding", "identity")
 
 
 def throughput(size: str, args) -> None:
@@ -978,7 +1003,8 @@ def throughput(size: str, args) -> None:
     print(
         f"\nThroughput at {size}: gunicorn, {args.workers} sync workers, production settings "
         f"(bench/serve_settings.py); wrk, 2 threads, {args.connections} connections, "
-        f"{args.seconds:g} s each after {args.warm_seconds:g} s of warm-up"
+        f"{args.seconds:g} s each after {args.warm_seconds:g} s of warm-up, "
+        f"sending Accept-Encoding: {ACCEPT_ENCODING} (as a browser does); {load()}"
     )
     figures = {}
     try:
@@ -989,11 +1015,13 @@ def throughput(size: str, args) -> None:
             ):
                 wrk(server.url + path, args.warm_seconds, args.connections)
                 figures[label] = wrk(server.url + path, args.seconds, args.connections)
+                figures[label]["encoding"] = encoding_of(server.url + path)
                 show(label, figures[label])
         with gunicorn(serve_env(size, static_root, cache=False), args.workers, log) as server:
             label = "claim page, every cache off"
             wrk(server.url + claim_path, args.warm_seconds, args.connections)
             figures[label] = wrk(server.url + claim_path, args.seconds, args.connections)
+            figures[label]["encoding"] = encoding_of(server.url + claim_path)
             show(label, figures[label])
     finally:
         errors = [line for line in log.read_text().splitlines() if "Error" in line]
@@ -1014,8 +1042,9 @@ def show(label: str, figure: dict) -> None:
     extra = f", {figure['bad']} answers not 2xx/3xx" if figure["bad"] else ""
     extra += f", {figure['socket_errors']}" if figure["socket_errors"] else ""
     print(
-        f"  {label:<45} {figure['rate']:8.1f} requests/s  (p50 {figure['p50']}, "
-        f"p99 {figure['p99']}{extra})"
+        f"  {label:<45} {figure['rate']:8.1f} requests/s, "
+        f"{figure['bytes'] / 1024:6.1f} KiB per answer ({figure['encoding']})  "
+        f"(p50 {figure['p50']}, p99 {figure['p99']}{extra})"
     )
 
 

@@ -9,8 +9,25 @@ changed: after it commits, every page is looked up under a new key, and the old 
 age out of the cache.
 
 The middleware sits before sessions, authentication and CSRF, so a hit costs one query
-(the generation) and one cache read. ETag (the key) and Last-Modified (the generation's
-time) let a browser's repeat visit cost a 304.
+(the generation) and one cache read, or none: each process also keeps the pages it served
+last (RecentPages), and the page of a link many readers open is served from there. ETag
+(the key) and Last-Modified (the generation's time) let a browser's repeat visit cost a
+304.
+
+A page is kept gzipped, compressed once when it is stored (a claim page of 440 KiB keeps
+as about 43 KiB), with its headers as a small dict: a hit reads and sends those bytes as
+they are to a browser, which asks with `Accept-Encoding: gzip`, and unzips them only for
+a client that does not. The two representations get strong ETags of their own (RFC 9110
+8.8.3: a content coding is part of the representation), and both answers say `Vary:
+Accept-Encoding`. Compressing is safe from BREACH here: a stored page holds no secret
+(no CSRF token, nothing of a session). Django's GZipMiddleware, if ever added, goes above
+this one: it leaves an answer that has a Content-Encoding alone, and below this one it
+would hand over answers already compressed, which are served but not stored.
+
+The CSP header is not stored: ContentSecurityPolicyMiddleware, above this one, writes it
+on every answer, cached ones and 304s included, from the settings or from a view's own
+policy (csp_override), which is stored with the page and put back on each hit. A page
+that used the request's CSP nonce holds a value meant for one answer: it is not stored.
 
 Nothing personal is ever kept: only requests without a session (no cookie but the CSRF
 one, no Authorization header) are served or stored, and only 200 answers that set no
@@ -18,7 +35,10 @@ cookie and use no CSRF token.
 """
 
 import functools
+import gzip
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import django
@@ -26,9 +46,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
 from parallax import generation
@@ -38,6 +58,16 @@ READER_NAMESPACE = "reading"
 # What the code of a release is made of: a deploy that changes any of it changes every
 # key, so no page rendered by the old templates is served by the new code.
 RELEASE_FOLDERS = ("parallax", "sources", "annotations", "reading", "templates", "static")
+# Compressed once per page and generation and read many times: the smallest output is
+# worth the few more milliseconds (about 13 ms for a claim page of 440 KiB).
+GZIP_LEVEL = 9
+# Set per representation on every answer, never stored with a page.
+PER_REPRESENTATION = frozenset({"content-length", "content-encoding", "etag"})
+# What each process keeps of the pages it served last, in gzip bytes (RecentPages).
+RECENT_BYTES = 8 * 1024 * 1024
+# The attributes by which a view sets its own policy (django.views.decorators.csp), read
+# by ContentSecurityPolicyMiddleware on the way out.
+CSP_ATTRIBUTES = ("_csp_config", "_csp_ro_config")
 
 
 @dataclass(frozen=True)
@@ -78,8 +108,15 @@ def for_every_reader(request) -> bool:
     # carries a message for this reader. Only the CSRF cookie says nothing about anyone.
     if any(name != settings.CSRF_COOKIE_NAME for name in request.COOKIES):
         return False
+    return reader_page(get_urlconf(), request.path_info)
+
+
+@functools.lru_cache(maxsize=1024)
+def reader_page(urlconf: str | None, path: str) -> bool:
+    """Whether a path is one of reading.urls' routes. Remembered: resolving walks every
+    app's patterns (about 0.1 ms for a claim page), and a hit has little else to do."""
     try:
-        match = resolve(request.path_info)
+        match = resolve(path, urlconf)
     except Resolver404:
         return False
     return match.namespace == READER_NAMESPACE
@@ -92,12 +129,39 @@ def storable(request, response) -> bool:
         response.status_code == 200
         and not response.streaming
         and not response.cookies
+        # Compressed below this middleware (GZipMiddleware placed under it): not the page.
+        and not response.has_header("Content-Encoding")
         # The page holds a CSRF token (a form) meant for this reader's cookie alone.
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        # The page prints a CSP nonce, valid for this one answer (LazyNonce is true once
+        # a nonce was made).
+        and not getattr(request, "_csp_nonce", None)
         and not (user is not None and user.is_authenticated)
         and "private" not in response.get("Cache-Control", "")
         and "no-store" not in response.get("Cache-Control", "")
     )
+
+
+@functools.lru_cache(maxsize=256)
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding value takes gzip (RFC 9110 12.5.3): named, or covered by
+    "*", with a weight above 0. Browsers send a few values, hence the cache."""
+    anything = False
+    for item in accept_encoding.split(","):
+        coding, *parameters = (part.strip().lower() for part in item.split(";"))
+        weight = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if coding in ("gzip", "x-gzip"):
+            return weight > 0
+        if coding == "*":
+            anything = weight > 0
+    return anything
 
 
 def validators(request, current: generation.Generation) -> tuple[str, int]:
@@ -151,26 +215,101 @@ class PageCacheMiddleware:
         if current is None:
             return self.get_response(request)
         etag, last_modified = validators(request, current)
+        gzipped = accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", ""))
         key = f"page:{etag.strip(chr(34))}"
-        cache = page_cache()
-        stored = cache.get(key)
-        if stored is not None:
-            content, headers = stored
-            response = HttpResponse(content, headers=headers)
-        else:
-            response = self.get_response(request)
-            if not storable(request, response):
-                return response
-            response["ETag"] = etag
-            response["Last-Modified"] = http_date(last_modified)
-            # Browsers keep the page but ask each time; the answer is a 304 until a write.
-            patch_cache_control(response, no_cache=True)
+        stored = recent.get(key)
+        if stored is None:
+            stored = page_cache().get(key)
+            if stored is not None:
+                recent.put(key, stored)
+        plain = None
+        if stored is None:
+            rendered = self.get_response(request)
+            if not storable(request, rendered):
+                return rendered
+            stored = to_store(rendered, last_modified)
+            plain = rendered.content
             # A HEAD answer's body may be dropped on its way: only a GET fills the cache.
             if request.method == "GET":
-                cache.set(key, (response.content, dict(response.items())))
+                page_cache().set(key, stored)
+                recent.put(key, stored)
+        response = answer(stored, etag, gzipped, plain)
         return get_conditional_response(
-            request, etag=etag, last_modified=last_modified, response=response
+            request, etag=response["ETag"], last_modified=last_modified, response=response
         )
+
+
+class RecentPages:
+    """The pages this process served last, by cache key, up to a number of bytes: a shared
+    link's page is then served without reading the cache at all. An entry is never stale:
+    its key holds the generation, so after a write it is simply not asked for again."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.size = 0
+        self.entries: OrderedDict[str, tuple[bytes, dict, dict]] = OrderedDict()
+        self.lock = threading.Lock()  # a threaded server's requests share the process
+
+    def get(self, key: str):
+        with self.lock:
+            stored = self.entries.get(key)
+            if stored is not None:
+                self.entries.move_to_end(key)
+            return stored
+
+    def put(self, key: str, stored: tuple[bytes, dict, dict]) -> None:
+        if len(stored[0]) > self.limit:
+            return
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return
+            self.entries[key] = stored
+            self.size += len(stored[0])
+            while self.size > self.limit:
+                _, oldest = self.entries.popitem(last=False)
+                self.size -= len(oldest[0])
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+recent = RecentPages(RECENT_BYTES)
+
+
+def to_store(response, last_modified: int) -> tuple[bytes, dict, dict]:
+    """What the cache keeps of a rendered page: its body gzipped, the headers every
+    representation shares, and the view's own CSP policy if it set one."""
+    response["Last-Modified"] = http_date(last_modified)
+    # Browsers keep the page but ask each time; the answer is a 304 until a write.
+    patch_cache_control(response, no_cache=True)
+    patch_vary_headers(response, ["Accept-Encoding"])
+    headers = {
+        name: value for name, value in response.items() if name.lower() not in PER_REPRESENTATION
+    }
+    policy = {name: getattr(response, name) for name in CSP_ATTRIBUTES if hasattr(response, name)}
+    # mtime 0: the same page compresses to the same bytes, as its strong ETag promises.
+    return gzip.compress(response.content, GZIP_LEVEL, mtime=0), headers, policy
+
+
+def answer(stored: tuple[bytes, dict, dict], etag: str, gzipped: bool, plain: bytes | None):
+    """The stored page as the client takes it: the gzip bytes as they are, or unzipped
+    (`plain`, when the page was just rendered, saves the unzipping)."""
+    body, headers, policy = stored
+    if not gzipped:
+        body = gzip.decompress(body) if plain is None else plain
+    response = HttpResponse(body, headers=headers)
+    response["Content-Length"] = str(len(body))
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+        response["ETag"] = f'{etag[:-1]}-gzip"'
+    else:
+        response["ETag"] = etag
+    for name, value in policy.items():
+        setattr(response, name, value)
+    return response
 
 
 def connect_signals() -> None:
@@ -179,5 +318,7 @@ def connect_signals() -> None:
 
     def forget_pages(**kwargs):
         page_cache().clear()
+        recent.clear()
+        reader_page.cache_clear()  # ROOT_URLCONF, say
 
     setting_changed.connect(forget_pages, dispatch_uid="parallax-page-cache", weak=False)

@@ -2,6 +2,7 @@
 content generation (parallax/generation.py): a repeat visit costs one query, a browser's
 repeat a 304, and every kind of write shows on the next visit."""
 
+import gzip
 import io
 import shutil
 import socket
@@ -14,12 +15,14 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.csp import LazyNonce
 
 from annotations.models import Annotation, Claim, Tag
-from parallax import generation
+from parallax import generation, page_cache
 from sources import quotations
 from sources.models import Outlet, Quotation, Story
 from sources.revisions import revise_text
@@ -153,6 +156,17 @@ def test_head_is_served_from_the_cache_too(published):
     assert response.content == b""
 
 
+def from_the_shared_cache(url: str) -> str:
+    """The page as another process gets it: from the configured cache, not from the pages
+    this process served last."""
+    page = cached(url)
+    page_cache.recent.clear()
+    again, count = queries_of(url, accept_encoding="gzip")
+    assert (again.status_code, count) == (200, 1)
+    assert gzip.decompress(again.content).decode() == page
+    return page
+
+
 def test_a_file_cache_serves_the_same_way(published, settings, tmp_path):
     settings.CACHES = {
         "default": {
@@ -161,7 +175,7 @@ def test_a_file_cache_serves_the_same_way(published, settings, tmp_path):
         }
     }
     url = published.get_absolute_url()
-    assert "The memo was internal" in cached(url)
+    assert "The memo was internal" in from_the_shared_cache(url)
     assert any(tmp_path.rglob("*.djcache"))
     Claim.objects.filter(pk=published.pk).update(statement="The memo was leaked")
     assert "The memo was leaked" in fresh(url)
@@ -200,9 +214,21 @@ def test_redis_serves_the_same_way(published, settings, redis_server):
         }
     }
     url = published.get_absolute_url()
-    assert "The memo was internal" in cached(url)
+    assert "The memo was internal" in from_the_shared_cache(url)
     Claim.objects.filter(pk=published.pk).update(statement="The memo was leaked")
     assert "The memo was leaked" in fresh(url)
+
+
+def test_a_process_keeps_only_so_many_bytes_of_recent_pages():
+    recent = page_cache.RecentPages(limit=100)
+    recent.put("a", (b"x" * 40, {}, {}))
+    recent.put("b", (b"x" * 40, {}, {}))
+    assert recent.get("a") is not None  # now the most recent
+    recent.put("c", (b"x" * 40, {}, {}))
+    assert [key for key in "abc" if recent.get(key)] == ["a", "c"]
+    assert recent.size == 80
+    recent.put("huge", (b"x" * 101, {}, {}))
+    assert recent.get("huge") is None and recent.size == 80
 
 
 # ---- Never personal ----
@@ -297,6 +323,189 @@ def test_the_etag_differs_by_address(published):
     one = visit(published.get_absolute_url())["ETag"]
     other = visit(published.get_absolute_url() + "?view=timeline")["ETag"]
     assert one != other
+
+
+# ---- Compressed for the browsers that take it ----
+
+BROWSER = "gzip, deflate, br, zstd"
+
+
+def uncached(url: str, settings) -> bytes:
+    """The page as rendered, with the page cache off."""
+    settings.PARALLAX_PAGE_CACHE = False
+    page = visit(url).content
+    settings.PARALLAX_PAGE_CACHE = True
+    return page
+
+
+def test_a_browser_gets_the_page_gzipped_from_the_cache(published, settings):
+    url = published.get_absolute_url()
+    page = uncached(url, settings)
+    first = visit(url, accept_encoding=BROWSER)
+    # The generation; the stored gzip bytes are sent as they are.
+    again, count = queries_of(url, accept_encoding=BROWSER)
+    assert count == 1
+    for response in (first, again):
+        assert response.status_code == 200
+        assert response["Content-Encoding"] == "gzip"
+        assert int(response["Content-Length"]) == len(response.content) < len(page) / 2
+        assert gzip.decompress(response.content) == page
+    assert again.content == first.content
+
+
+@pytest.mark.parametrize("accept_encoding", [None, "", "identity", "br", "gzip;q=0", "*;q=0"])
+def test_a_client_that_does_not_take_gzip_gets_the_page_plain(published, settings, accept_encoding):
+    url = published.get_absolute_url()
+    page = uncached(url, settings)
+    headers = {} if accept_encoding is None else {"accept_encoding": accept_encoding}
+    # Stored by a browser's visit, unzipped for this client.
+    visit(url, accept_encoding=BROWSER)
+    response, count = queries_of(url, **headers)
+    assert (response.status_code, count) == (200, 1)
+    assert "Content-Encoding" not in response
+    assert int(response["Content-Length"]) == len(response.content)
+    assert response.content == page
+
+
+def test_both_answers_vary_by_accept_encoding(published):
+    url = published.get_absolute_url()
+    for headers in ({"accept_encoding": BROWSER}, {}, {"accept_encoding": BROWSER}, {}):
+        response = visit(url, **headers)
+        assert "Accept-Encoding" in [v.strip() for v in response["Vary"].split(",")]
+
+
+def test_each_encoding_has_a_strong_etag_of_its_own(published):
+    """RFC 9110 8.8.3: a strong ETag names one representation, content coding included."""
+    url = published.get_absolute_url()
+    zipped = visit(url, accept_encoding=BROWSER)["ETag"]
+    plain = visit(url)["ETag"]
+    assert zipped != plain
+    assert zipped.startswith('"') and plain.startswith('"')
+    assert visit(url, accept_encoding=BROWSER)["ETag"] == zipped
+    assert visit(url)["ETag"] == plain
+
+
+@pytest.mark.parametrize("accept_encoding", [BROWSER, ""], ids=["gzip", "plain"])
+def test_a_repeat_visit_with_its_etag_is_not_modified_in_each_encoding(published, accept_encoding):
+    url = published.get_absolute_url()
+    first = visit(url, accept_encoding=accept_encoding)
+    etag = first["ETag"]
+    response, count = queries_of(url, accept_encoding=accept_encoding, if_none_match=etag)
+    assert (response.status_code, count) == (304, 1)
+    assert response.content == b""
+    assert response["ETag"] == etag
+    assert "Accept-Encoding" in response["Vary"]
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    response = visit(url, accept_encoding=accept_encoding, if_modified_since=first["Last-Modified"])
+    assert response.status_code == 304
+
+    Claim.objects.filter(pk=published.pk).update(statement="The memo was leaked")
+    response = visit(url, accept_encoding=accept_encoding, if_none_match=etag)
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+def test_the_other_encodings_etag_gets_the_whole_page(published):
+    """A browser holding the plain page that now takes gzip gets the gzip page, not a 304
+    for bytes it does not have."""
+    url = published.get_absolute_url()
+    plain = visit(url)["ETag"]
+    response = visit(url, accept_encoding=BROWSER, if_none_match=plain)
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    zipped = response["ETag"]
+    assert visit(url, if_none_match=zipped).status_code == 200
+
+
+def test_a_gzipped_hit_keeps_the_security_headers(published):
+    url = published.get_absolute_url()
+    first = visit(url)
+    again, count = queries_of(url, accept_encoding=BROWSER)
+    assert count == 1 and again["Content-Encoding"] == "gzip"
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+    ):
+        assert again[header] == first[header], header
+    assert "script-src 'self'" in again["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("accept_encoding", [BROWSER, ""], ids=["gzip", "plain"])
+def test_head_answers_with_the_headers_of_the_get(published, accept_encoding):
+    url = published.get_absolute_url()
+    headers = {"accept_encoding": accept_encoding}
+    # Before the page is stored (a HEAD does not store it), then from the cache.
+    before = Client().head(url, headers=headers)
+    get = visit(url, **headers)
+    with CaptureQueriesContext(connection) as queries:
+        head = Client().head(url, headers=headers)
+    assert (head.status_code, len(queries)) == (200, 1)
+    for response in (before, head):
+        assert response.content == b""
+        for header in ("ETag", "Content-Length", "Content-Type", "Vary", "Last-Modified"):
+            assert response[header] == get[header], header
+        assert response.get("Content-Encoding") == get.get("Content-Encoding")
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    "value, takes",
+    [
+        ("gzip", True),
+        ("gzip, deflate, br, zstd", True),
+        ("br;q=1.0, GZip;q=0.5", True),
+        ("x-gzip", True),
+        ("*", True),
+        ("br, *;q=0.1", True),
+        ("", False),
+        ("identity", False),
+        ("br, deflate", False),
+        ("gzip;q=0", False),
+        ("gzip;q=0.000, *", False),
+        ("*;q=0", False),
+        ("gzip;q=nonsense", False),
+    ],
+)
+def test_which_accept_encoding_takes_gzip(value, takes):
+    assert page_cache.accepts_gzip(value) is takes
+
+
+@pytest.mark.parametrize("place", ["above", "below"])
+def test_gzip_middleware_never_compresses_twice(published, settings, place):
+    """Above the page cache, GZipMiddleware leaves the gzipped page alone; below it, the
+    answers it compressed are served as they are but not stored."""
+    url = published.get_absolute_url()
+    page = uncached(url, settings)
+    middleware = list(settings.MIDDLEWARE)
+    at = middleware.index("parallax.page_cache.PageCacheMiddleware") + (place == "below")
+    middleware.insert(at, "django.middleware.gzip.GZipMiddleware")
+    settings.MIDDLEWARE = middleware
+    for _ in range(2):
+        response = visit(url, accept_encoding=BROWSER)
+        assert response["Content-Encoding"] == "gzip"
+        assert gzip.decompress(response.content) == page
+    assert visit(url).content == page
+
+
+def test_a_page_that_used_the_csp_nonce_is_not_stored():
+    request = RequestFactory().get("/")
+    request._csp_nonce = LazyNonce()
+    assert page_cache.storable(request, HttpResponse("<p>page</p>"))
+    str(request._csp_nonce)  # as a template printing it does
+    assert not page_cache.storable(request, HttpResponse("<p>page</p>"))
+
+
+def test_a_views_own_csp_policy_is_put_back_on_every_hit():
+    rendered = HttpResponse("<p>page</p>")
+    rendered._csp_config = {"img-src": ["https://maps.example.org"]}
+    stored = page_cache.to_store(rendered, last_modified=0)
+    for gzipped in (True, False):
+        response = page_cache.answer(stored, '"key"', gzipped, plain=None)
+        assert response._csp_config == {"img-src": ["https://maps.example.org"]}
+        assert not hasattr(response, "_csp_ro_config")
 
 
 # ---- Every kind of write shows on the next visit ----
