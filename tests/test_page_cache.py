@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.csp import LazyNonce
 
+from annotations import w3c
 from annotations.models import Annotation, Claim, Tag
 from parallax import generation, page_cache
 from sources import quotations
@@ -627,6 +628,42 @@ def test_an_import_from_the_command_line(tmp_path):
         stdout=io.StringIO(),
     )
     assert "Lighthouse keeper retires" in fresh(url)
+
+
+def test_a_backup_loaded_with_import_corpus(tmp_path, published):
+    """A restore writes in bulk, through no view: the pages show it all the same."""
+    url = published.get_absolute_url()
+    backup = tmp_path / "backup.jsonl"
+    call_command("export_corpus", str(backup), stdout=io.StringIO(), stderr=io.StringIO())
+    Annotation.objects.all().delete()
+    assert "First note" not in cached(url)
+
+    call_command("import_corpus", str(backup), stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert "First note" in fresh(url)
+
+
+def test_annotations_imported_in_the_w3c_format(editor):
+    article = make_article(outlet=make_outlet(name="Lagoon Post"), url="https://post.test/a")
+    url = article.get_absolute_url()
+    assert "Imported note" not in cached(url)
+    # Words the text holds once, so the quote alone places them.
+    quote = article.text[: article.text.index(" ", 25)]
+    assert article.text.count(quote) == 1
+    annotation = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "type": "Annotation",
+        "body": [{"type": "TextualBody", "purpose": "commenting", "value": "Imported note"}],
+        "target": {
+            "source": "https://post.test/a",
+            "selector": [{"type": "TextQuoteSelector", "exact": quote}],
+        },
+    }
+
+    report = w3c.import_annotations(annotation, editor, base_url="https://parallax.test")
+
+    assert [outcome.status for outcome in report.outcomes] == [w3c.CREATED]
+    assert "Imported note" in fresh(url)
 
 
 def test_an_upload_from_the_import_page(editor_client):
