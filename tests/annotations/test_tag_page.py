@@ -352,9 +352,7 @@ def test_totals_come_from_stored_counts_that_follow_a_deletion(client, editor):
 
 
 @db
-def test_story_filter_lists_the_stories_using_the_tag_most_and_the_one_chosen(
-    client, monkeypatch
-):
+def test_story_filter_lists_the_stories_using_the_tag_most_and_the_one_chosen(client, monkeypatch):
     monkeypatch.setattr(browse, "STORY_OPTIONS", 2)
     tag = make_tag()
     outlet = make_outlet()
