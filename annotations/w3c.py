@@ -122,9 +122,12 @@ def for_w3c(annotations: QuerySet[Annotation]) -> QuerySet[Annotation]:
     )
 
 
-def annotation_to_w3c(annotation: Annotation, base_url: str, *, show_drafts: bool = False) -> dict:
+def annotation_to_w3c(
+    annotation: Annotation, base_url: str, *, show_drafts: bool = False, address: str = ""
+) -> dict:
     """One annotation as a W3C Web Annotation (JSON-LD). `base_url` is the site's address
-    ("https://parallax.example/"), which makes our paths absolute."""
+    ("https://parallax.example/"), which makes our paths absolute. `address`, when given,
+    is its `id` instead of its permalink page's: the API's, which answers in this format."""
     claim = annotation.claim if annotation.claim_id else None
     if claim is not None and not (show_drafts or claim.is_published):
         claim = None
@@ -158,7 +161,7 @@ def annotation_to_w3c(annotation: Annotation, base_url: str, *, show_drafts: boo
         )
     data = {
         "@context": ANNO_CONTEXT,
-        "id": urljoin(base_url, annotation.get_absolute_url()),
+        "id": address or urljoin(base_url, annotation.get_absolute_url()),
         "type": "Annotation",
         "motivation": _motivation(annotation, claim),
         "created": _date_time(annotation.created),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("sources.urls")),
     path("", include("reading.urls")),
     path("", include("annotations.urls")),
+    path("api/", include("reading.api.urls")),
 ]
 
 handler500 = "parallax.views.server_error"

@@ -223,6 +223,27 @@ ACCESS = {
     "reading:claim-feed [published]": everyone(page(200)),
     # The writes answer as on the draft.
     **{f"{name} [published]": row for name, row in CLAIM_WRITES.items()},
+    # ---- The read API (reading/api/): what the pages show, as JSON; only GET. ----
+    "api:api-root": everyone(page(200)),
+    "api:openapi-json": everyone(page(200)),
+    "api:docs": everyone(page(200)),
+    "api:outlets": everyone(page(200)),
+    "api:outlet": everyone(page(200)),
+    "api:stories": everyone(page(200)),
+    "api:story": everyone(page(200)),
+    "api:articles": everyone(page(200)),
+    "api:article": everyone(page(200)),
+    "api:article-annotations": everyone(page(200)),
+    "api:claims": everyone(page(200)),
+    "api:annotations": everyone(page(200)),
+    "api:annotation": everyone(page(200)),
+    # A draft claim, as on its page: editors only.
+    "api:claim": roles(page(404), page(404), page(200), page(200), page(200)),
+    "api:claim-annotations": roles(page(404), page(404), page(200), page(200), page(200)),
+    "api:claim [published]": everyone(page(200)),
+    "api:claim-annotations [published]": everyone(page(200)),
+    # Any other address under /api/: a JSON 404, whatever the method.
+    "api:unknown": everyone(every(404)),
     # ---- Vocabulary steps, on a proposed tag: moderators only ----
     "annotations:tag-accept": roles(
         action(LOGIN), action(403), action(403), action(403), action(302)

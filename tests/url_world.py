@@ -73,7 +73,8 @@ def url_patterns() -> list[Pattern]:
 def variants(pattern: Pattern) -> list[str]:
     """The URLs of a pattern worth checking: its main one (""), and for claims the
     published claim's too (the main one is a draft); for an admin app, one more app."""
-    if pattern.route.startswith("claims/<slug:slug>/"):
+    # The API's claim routes too (/api/v1/claims/<slug>/…): the same visibility.
+    if pattern.route.removeprefix("api/v1/").startswith("claims/<slug:slug>/"):
         return ["", "published"]
     if pattern.name == "admin:app_list":
         return ["", "annotations"]
@@ -134,7 +135,8 @@ class World:
         )
 
     def argument(self, pattern: Pattern, name: str, variant: str):
-        route = pattern.route
+        # The API's routes take the same arguments as the pages' (reading/api/).
+        route = pattern.route.removeprefix("api/v1/")
         if name == "slug":
             if route.startswith("claims/"):
                 claim = self.published_claim if variant == "published" else self.draft_claim
@@ -179,6 +181,9 @@ class World:
         if name == "section":
             # A section of the sitemap (reading/sitemaps.py).
             return "claims"
+        if name == "rest":
+            # Any other address under /api/ (reading/api/urls.py).
+            return "v1/no-such-thing/"
         raise LookupError(
             f"url_world does not know how to fill <{name}> in {route}: "
             "teach World.argument about it"

@@ -2,6 +2,7 @@
 
 from django.db.models import Case, F, Value, When
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from annotations.forms import AnnotationForm
@@ -88,7 +89,12 @@ def article_detail(request, article_id):
         context["vocabulary"] = vocabulary
         context["shortcut_tags"] = vocabulary[:SHORTCUT_TAGS]
         context["next_article"] = next_outlet_article(article)
-    return render(request, "reading/article_detail.html", context)
+    response = render(request, "reading/article_detail.html", context)
+    # Web Annotation Protocol, 4.1: a resource names its annotation container in a Link
+    # header with this rel; ours is the article's annotations in the API.
+    container = request.build_absolute_uri(reverse("api:article-annotations", args=[article.pk]))
+    response["Link"] = f'<{container}>; rel="http://www.w3.org/ns/oa#annotationService"'
+    return response
 
 
 @require_safe
