@@ -1,6 +1,7 @@
 """CSV exports that are safe to open in a spreadsheet, and raw ones for researchers' tools."""
 
 import csv
+import os
 
 # A cell starting with one of these is read as a formula by Excel, LibreOffice and
 # Google Sheets ("=HYPERLINK(…)", "+cmd|…", "@SUM(…)"); OWASP's CSV injection advice.
@@ -35,3 +36,32 @@ def write_csv(out, columns: list[str], rows, *, for_spreadsheets: bool) -> None:
             value = "" if value is None else str(value)
             cells.append(neutralise(value) if for_spreadsheets else value)
         writer.writerow(cells)
+
+
+def write_export(path: str, stdout, write) -> str:
+    """Run `write(out)` on the file at `path`, or on the command's `stdout` for "-";
+    returns where it went, for the command's last line. A file is written beside its
+    place and renamed at the end: a failed export leaves no file that looks whole. Raises
+    OSError when the file cannot be written."""
+    if path == "-":
+        write(_CommandOutput(stdout))
+        return "standard output"
+    partial = f"{path}.partial"
+    try:
+        with open(partial, "w", encoding="utf-8", newline="\n") as out:
+            write(out)
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+    return path
+
+
+class _CommandOutput:
+    """A management command's standard output, written as it is (no line endings added)."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+
+    def write(self, text: str) -> None:
+        self.wrapper.write(text, ending="")

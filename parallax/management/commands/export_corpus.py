@@ -1,8 +1,7 @@
-import os
-
 from django.core.management.base import BaseCommand, CommandError
 
 from parallax.backup import EXPORT_CHUNK, export_corpus
+from parallax.exports import write_export
 
 
 class Command(BaseCommand):
@@ -37,38 +36,15 @@ class Command(BaseCommand):
             self.stderr.write(f"[{done}/{total}] articles written")
 
         texts = not without_texts
-        if path == "-":
-            records = export_corpus(
-                _Out(self.stdout), texts=texts, chunk_size=chunk_size, progress=progress
-            )
-        else:
-            # Written beside the target and renamed at the end: a failed export leaves no
-            # file that looks whole (the import would refuse it anyway: no end record).
-            partial = f"{path}.partial"
-            try:
-                with open(partial, "w", encoding="utf-8", newline="\n") as out:
-                    records = export_corpus(
-                        out, texts=texts, chunk_size=chunk_size, progress=progress
-                    )
-                os.replace(partial, path)
-            except OSError as error:
-                raise CommandError(f"Cannot write {path}: {error.strerror}.") from error
-            finally:
-                if os.path.exists(partial):
-                    os.remove(partial)
+        records = 0
+
+        def write(out):
+            nonlocal records
+            records = export_corpus(out, texts=texts, chunk_size=chunk_size, progress=progress)
+
+        try:
+            where = write_export(path, self.stdout, write)
+        except OSError as error:
+            raise CommandError(f"Cannot write {path}: {error.strerror}.") from error
         left_out = " (texts left out)" if without_texts else ""
-        self.stderr.write(f"{records:,} records written to {_name(path)}{left_out}.")
-
-
-class _Out:
-    """The command's standard output, written as it is (no line endings added)."""
-
-    def __init__(self, wrapper):
-        self.wrapper = wrapper
-
-    def write(self, text: str) -> None:
-        self.wrapper.write(text, ending="")
-
-
-def _name(path: str) -> str:
-    return "standard output" if path == "-" else path
+        self.stderr.write(f"{records:,} records written to {where}{left_out}.")
