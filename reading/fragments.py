@@ -13,14 +13,15 @@ import datetime
 import html
 from functools import lru_cache
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import get_current_timezone, is_aware, localtime
 from django.utils.translation import get_language
 
-from annotations.models import Annotation
+from annotations.models import Annotation, Tag
+from reading import addresses
 from reading.addresses import PLACEHOLDER
 from reading.passages import mark_classes
 
@@ -89,12 +90,20 @@ def tag_list_html(tags) -> SafeString:
     """A list of tag chips linking to their pages (templates/annotations/_tag_list.html)."""
     if not tags:
         return mark_safe("")
+    # A page repeats a few sets of tags hundreds of times: each set is written once, under
+    # all it shows (and the address prefix its links take).
+    shown = tuple((tag.pk, tag.name, tag.slug, tag.status) for tag in tags)
+    return _tag_list(shown, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=1024)
+def _tag_list(shown: tuple, prefix: str, urlconf) -> SafeString:
     items = []
-    for tag in tags:
-        proposed = tag.is_proposed
+    for pk, name, slug, status in shown:
+        proposed = status == Tag.Status.PROPOSED
         items.append(
-            f'<li class="tag-chip tag-{_e(tag.pk)}{" tag-proposed" if proposed else ""}">'
-            f'<a href="{_e(tag.get_absolute_url())}">{_e(tag.name)}'
+            f'<li class="tag-chip tag-{_e(pk)}{" tag-proposed" if proposed else ""}">'
+            f'<a href="{_e(addresses.tag(slug))}">{_e(name)}'
             f"{PROPOSED_NOTE if proposed else ''}</a>{PROPOSED_LABEL if proposed else ''}</li>"
         )
     return mark_safe(f'<ul class="tag-list" aria-label="Tag list">{"".join(items)}</ul>')
