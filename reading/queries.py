@@ -595,8 +595,9 @@ class TagUses:
             room -= take
         if not wanted:
             return []
-        shown = self.annotations().filter(pk__in=self._first_of_each(wanted))
-        annotations = attach_tags(list(shown), among=shown)
+        annotations = attach_tags(
+            list(self.annotations().filter(pk__in=self._first_of_each(wanted)))
+        )
         for annotation in annotations:
             annotation.outlet_total = outlet_counts[annotation.article.outlet_id]
         return annotations
@@ -762,7 +763,9 @@ def most_quoted(story: Story, limit: int) -> list[Quotation]:
     )
     if not traces:
         return []
-    longest = (
+    # Each trace's longest rendering chosen over narrow rows; only those read whole, with
+    # their article and outlet (joining them for every rendering took most of the time).
+    ranked = (
         in_story.filter(trace__in=list(traces))
         .annotate(
             rank=Window(
@@ -772,6 +775,10 @@ def most_quoted(story: Story, limit: int) -> list[Quotation]:
             )
         )
         .filter(rank=1)
+        .values("pk")
+    )
+    longest = (
+        Quotation.objects.filter(pk__in=Subquery(ranked))
         .select_related("article__outlet")
         .only(*LISTED_QUOTATION)
     )
