@@ -223,15 +223,27 @@ def context_window() -> dict:
     }
 
 
-def first_excerpt_per_outlet(claim: Claim) -> QuerySet[Annotation]:
-    """The claim's first live, anchored annotation in each outlet, outlets in order of first
-    publication (undated last), then by name; slice it to the outlets wanted. Each has its
+def first_excerpt_per_outlet(claim: Claim, outlets: int) -> QuerySet[Annotation]:
+    """The claim's first live, anchored annotation in each of its first `outlets` outlets,
+    outlets in order of first publication (undated last), then by name. Each has its
     article and outlet (not the article's text), its tags (one more query), and `context`:
-    the article's text from `context_start` to CONTEXT_REACH characters past the quote."""
-    annotations = (
-        # Only anchored ones: an orphan's or a reviewed one's offsets refer to an earlier
-        # text (the claim page shows those, marked, from their stored context).
-        claim.annotations.filter(live_annotations(), anchor_status=Annotation.AnchorStatus.ANCHORED)
+    the article's text from `context_start` to CONTEXT_REACH characters past the quote,
+    cut for those annotations only (the first of each outlet is chosen over narrow rows)."""
+    order = (
+        F("article__published").asc(nulls_last=True),
+        "article__outlet__name",
+        "article__outlet_id",
+        "start",
+        "pk",
+    )
+    # Only anchored ones: an orphan's or a reviewed one's offsets refer to an earlier text
+    # (the claim page shows those, marked, from their stored context).
+    anchored = claim.annotations.filter(
+        live_annotations(), anchor_status=Annotation.AnchorStatus.ANCHORED
+    )
+    chosen = first_per_outlet(anchored.order_by(*order), 1).values("pk")[:outlets]
+    return (
+        Annotation.objects.filter(pk__in=Subquery(chosen))
         .select_related("article__outlet")
         .defer("article__text", "article__raw", "prefix", "suffix", "note")
         .prefetch_related(
@@ -242,15 +254,8 @@ def first_excerpt_per_outlet(claim: Claim) -> QuerySet[Annotation]:
             )
         )
         .annotate(**context_window())
-        .order_by(
-            F("article__published").asc(nulls_last=True),
-            "article__outlet__name",
-            "article__outlet_id",
-            "start",
-            "pk",
-        )
+        .order_by(*order)
     )
-    return first_per_outlet(annotations, 1)
 
 
 def first_per_outlet(annotations: QuerySet[Annotation], limit: int) -> QuerySet[Annotation]:

@@ -50,7 +50,7 @@ def live_comparison() -> Showcase | None:
     claim = pick_claim(list(queries.claims_to_showcase()[:SHOWCASE_CANDIDATES]))
     if claim is None:
         return None
-    annotations = queries.first_excerpt_per_outlet(claim)[:SHOWCASE_OUTLETS]
+    annotations = queries.first_excerpt_per_outlet(claim, SHOWCASE_OUTLETS)
     return Showcase(
         claim=claim,
         excerpts=[excerpt_in_window(annotation) for annotation in annotations],
