@@ -7,14 +7,16 @@ other articles that share runs with it (a B-tree index lookup, bounded per run),
 ones whose words are the same (sources.text.tracing.same_words) and puts them in one trace.
 It works on a batch of quotations at a time (an import's, a correction's): one lookup
 query for many quotations, which find each other too, the traces worked out in memory and
-written in a few statements. The same code runs on SQLite and PostgreSQL. Editors'
-decisions (QuotationDecision) are applied again by every extraction and every tracing.
+written in a few statements. The same code runs on SQLite and PostgreSQL, but for the
+lookup's SQL, which PostgreSQL has its own of (the same rows). Editors' decisions
+(QuotationDecision) are applied again by every extraction and every tracing.
 """
 
 import hashlib
 import operator
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import reduce
 
@@ -131,7 +133,7 @@ def _store_runs(runs: Iterable[tuple[int, int]]) -> None:
             cursor.execute(
                 f"INSERT INTO {table} (quotation_id, hash) "
                 "SELECT * FROM UNNEST(%s::bigint[], %s::bigint[])",
-                [[run[0] for run in runs], [run[1] for run in runs]],
+                [integer_array(run[0] for run in runs), integer_array(run[1] for run in runs)],
             )
             return
         for start in range(0, len(runs), BATCH * 10):
@@ -189,19 +191,30 @@ def batch_candidates_sql(quotations: list[Quotation]) -> tuple[str, list]:
 
 
 def _lookup_sql(lookups: list[tuple[int, list[int]]]) -> tuple[str, list]:
-    """The candidates of each (article id, shingles) in one query, the same SQL on SQLite
-    and PostgreSQL: each distinct word pair read once, as an index range cut at its first
-    PER_SHINGLE rows; the pairs each lookup shares with each stored quotation added up;
-    those of other articles sharing enough (candidate_threshold of the lookup's pairs),
-    at most MAX_CANDIDATES a lookup, returned as (index in `lookups`, id, article_id,
-    key, text, trace_id), those sharing most first (ties: the oldest). Lookups without
-    shingles find nothing."""
+    """The candidates of each (article id, shingles) in one query: each distinct word pair
+    read once, as an index range cut at its first PER_SHINGLE rows; the pairs each lookup
+    shares with each stored quotation added up; those of other articles sharing enough
+    (candidate_threshold of the lookup's pairs), at most MAX_CANDIDATES a lookup,
+    returned as (index in `lookups`, id, article_id, key, text, trace_id), those sharing
+    most first (ties: the oldest). Lookups without shingles find nothing.
+
+    PostgreSQL gets its own SQL (_postgresql_lookup_sql), SQLite the portable one, which
+    PostgreSQL would run too, with the same rows (tests/sources/test_quotations.py)."""
     runs: list[tuple[int, int]] = []
     quoting: list[tuple[int, int, int]] = []
     for n, (article_id, hashes) in enumerate(lookups):
         if hashes:
             runs.extend((n, value) for value in hashes)
             quoting.append((n, article_id, candidate_threshold(len(hashes))))
+    if connection.vendor == "postgresql":
+        return _postgresql_lookup_sql(runs, quoting)
+    return _portable_lookup_sql(runs, quoting)
+
+
+def _portable_lookup_sql(
+    runs: list[tuple[int, int]], quoting: list[tuple[int, int, int]]
+) -> tuple[str, list]:
+    """_lookup_sql() for any database: its inputs as VALUES lists, SQL that SQLite reads."""
     probes = sorted({value for _, value in runs})
     shingle, quotation = QuotationShingle._meta.db_table, Quotation._meta.db_table
 
@@ -232,8 +245,8 @@ def _lookup_sql(lookups: list[tuple[int, list[int]]]) -> tuple[str, list]:
         "LEFT JOIN mine ON mine.n = m.n AND mine.quotation_id = m.quotation_id "
         "WHERE m.pairs >= w.needed AND mine.n IS NULL) "
         "SELECT r.n, q.id, q.article_id, q.key, q.text, q.trace_id FROM ("
-        # The LIMIT cuts nothing (MAX_CANDIDATES a lookup at most): it tells PostgreSQL's
-        # planner how few rows come, so that it reads them by primary key, not in a scan.
+        # The LIMIT cuts nothing (MAX_CANDIDATES a lookup at most): it tells the planner
+        # how few rows come, so that it reads them by primary key, not in a scan.
         f"SELECT n, quotation_id, place FROM ranked WHERE place <= {MAX_CANDIDATES} "
         f"LIMIT {MAX_CANDIDATES * len(quoting)}"
         f") r JOIN {quotation} q ON q.id = r.quotation_id ORDER BY r.n, r.place"
@@ -246,6 +259,62 @@ def _lookup_sql(lookups: list[tuple[int, list[int]]]) -> tuple[str, list]:
     return sql, params
 
 
+def _postgresql_lookup_sql(
+    runs: list[tuple[int, int]], quoting: list[tuple[int, int, int]]
+) -> tuple[str, list]:
+    """_lookup_sql() on PostgreSQL: the same rows as the portable SQL, read in a way that
+    does not depend on the planner's statistics.
+
+    The portable SQL's plan did. With none (tables filled by an import, not analysed
+    yet) it scanned the whole quotation table twice a lookup; analysed, it evaluated each
+    pair's bound once per stored run instead of once per pair: 2.7 s a lookup of 50
+    quotations, against 14 to 28 ms here (bench/imports.py, 9,000 quotations). Each
+    LATERAL subquery is one index range read per pair or per candidate: a pair's first
+    PER_SHINGLE runs (the runs below the portable SQL's bound: a quotation has a pair
+    once), and a candidate's article and row by primary key (OFFSET 0 keeps them
+    subqueries). The inputs are five arrays, not thousands of parameters for the driver
+    to splice into the SQL."""
+    shingle, quotation = QuotationShingle._meta.db_table, Quotation._meta.db_table
+    sql = (
+        "WITH runs (n, hash) AS (SELECT * FROM unnest(%s::integer[], %s::bigint[])), "
+        "quoting (n, article_id, needed) AS ("
+        "SELECT * FROM unnest(%s::integer[], %s::bigint[], %s::integer[])), "
+        "hits (hash, quotation_id) AS ("
+        "SELECT p.hash, h.quotation_id FROM (SELECT DISTINCT hash FROM runs) p "
+        f"CROSS JOIN LATERAL (SELECT s.quotation_id FROM {shingle} s WHERE s.hash = p.hash "
+        f"ORDER BY s.quotation_id LIMIT {PER_SHINGLE}) h), "
+        "shared (n, quotation_id, pairs) AS ("
+        "SELECT r.n, h.quotation_id, COUNT(*) FROM runs r JOIN hits h ON h.hash = r.hash "
+        "GROUP BY r.n, h.quotation_id), "
+        # Those sharing enough pairs, the quotations of the lookup's own article left out.
+        "ranked (n, quotation_id, place) AS ("
+        "SELECT m.n, m.quotation_id, "
+        "ROW_NUMBER() OVER (PARTITION BY m.n ORDER BY m.pairs DESC, m.quotation_id) "
+        "FROM shared m JOIN quoting w ON w.n = m.n AND m.pairs >= w.needed "
+        f"CROSS JOIN LATERAL (SELECT o.article_id FROM {quotation} o "
+        "WHERE o.id = m.quotation_id OFFSET 0) o "
+        "WHERE o.article_id <> w.article_id) "
+        "SELECT r.n, q.id, q.article_id, q.key, q.text, q.trace_id FROM ranked r "
+        f"CROSS JOIN LATERAL (SELECT * FROM {quotation} q WHERE q.id = r.quotation_id "
+        f"OFFSET 0) q WHERE r.place <= {MAX_CANDIDATES} ORDER BY r.n, r.place"
+    )
+    params = [
+        integer_array(n for n, _ in runs),
+        integer_array(value for _, value in runs),
+        integer_array(n for n, _, _ in quoting),
+        integer_array(article_id for _, article_id, _ in quoting),
+        integer_array(needed for _, _, needed in quoting),
+    ]
+    return sql, params
+
+
+def integer_array(values: Iterable[int]) -> str:
+    """PostgreSQL's text for an array of integers ("{1,2,3}"), for a parameter cast to
+    bigint[] or integer[]. psycopg turns a list into the same text one item at a time:
+    28 ms for 10,000 integers, against 2 ms for this."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 def candidates(quotation: Quotation) -> list[_Candidate]:
     """The quotations of other articles sharing enough word pairs with `quotation` to be
     compared with it, those sharing most first, at most MAX_CANDIDATES: one query."""
@@ -254,7 +323,27 @@ def candidates(quotation: Quotation) -> list[_Candidate]:
 
 def batch_candidates(quotations: list[Quotation]) -> list[list[_Candidate]]:
     """candidates() of each of `quotations`, in order: one query for LOOKUP of them."""
-    return _candidates_of([(q.article_id, shingles(q.text)) for q in quotations])
+    with _planned_without_jit():
+        return _candidates_of([(q.article_id, shingles(q.text)) for q in quotations])
+
+
+@contextmanager
+def _planned_without_jit() -> Iterator[None]:
+    """On PostgreSQL, a transaction (or a savepoint in the caller's) whose queries are not
+    JIT-compiled (in the caller's transaction, until it ends). On SQLite, nothing: a
+    transaction there would take the write lock (transaction_mode IMMEDIATE).
+
+    On tables an import has just filled and nothing has analysed yet, the planner
+    guesses hundreds of rows a word pair, prices a lookup above jit_above_cost and
+    compiles it, which takes longer than running it: on bench/imports.py's 9,000
+    quotations, 34 ms a lookup of 50 quotations with JIT, 10 ms without."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 def _candidates_of(lookups: list[tuple[int, list[int]]]) -> list[list[_Candidate]]:
@@ -324,6 +413,11 @@ def trace(quotations: list[Quotation]) -> int:
 
 def _trace_batch(quotations: list[Quotation]) -> int:
     """trace() of up to BATCH quotations."""
+    with _planned_without_jit():
+        return _trace_planned(quotations)
+
+
+def _trace_planned(quotations: list[Quotation]) -> int:
     # Their traces as they are now: an earlier batch may have joined them to one, and a
     # quotation whose article was corrected since is gone.
     current = dict(

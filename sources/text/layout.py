@@ -9,6 +9,7 @@ into the text it returns.
 """
 
 import datetime
+import functools
 import itertools
 import re
 from collections import Counter
@@ -56,9 +57,16 @@ class _Line:
     kind: str = BODY
     depth: int = 0
 
-    @property
+    # Asked of each line several times: worked out once, after _split_lines, the last to
+    # change a line's text.
+    @functools.cached_property
     def words(self) -> int:
         return len(self.text.split())
+
+    @functools.cached_property
+    def key(self) -> str:
+        """_key(text): what two lines that say the same thing share."""
+        return _key(self.text)
 
 
 # A crawler's header run into the first line: " date 2025-11-12 Jens Stoltenberg, …".
@@ -194,7 +202,7 @@ def analyse(
     main = [line for line in lines if line.kind != COMMENT and line not in in_comments]
     known_captions = {_key(caption) for caption in captions}
     for line in main:
-        if _key(line.text) in known_captions:
+        if line.key in known_captions:
             line.kind = CAPTION
         elif _BOILERPLATE.match(line.text) or _NAVIGATION.match(line.text):
             line.kind = BOILERPLATE
@@ -275,7 +283,7 @@ def _mark_comments(lines: list[_Line], comments_from: int | None) -> list[_Line]
             (
                 i
                 for i, line in enumerate(lines)
-                if i >= 3 and line.words <= 12 and _COMMENTS_HEADER.match(line.text)
+                if i >= 3 and _COMMENTS_HEADER.match(line.text) and line.words <= 12
             ),
             None,
         )
@@ -365,18 +373,16 @@ def _mark_top(top: list[_Line], main: list[_Line], layout: Layout) -> _Line | No
     """Headline, standfirst, labels, date and captions above the first paragraph."""
     if not top:
         return None
-    normal = Counter(_key(line.text) for line in main)
+    normal = Counter(line.key for line in main)
     # A line that comes back further down the page, not right next to itself, is
     # a photo caption repeated around the page, not the headline.
     repeated_apart = {
-        _key(line.text)
-        for line in top
-        if normal[_key(line.text)] > 1 and not _only_adjacent_repeats(line, main)
+        line.key for line in top if normal[line.key] > 1 and not _only_adjacent_repeats(line, main)
     }
     candidates = [line for line in top if _heading_like(line)]
     # Three words or fewer is more often a label ("The Interview") than a headline.
     candidates = [c for c in candidates if c.words >= 4] or candidates
-    headline = next((c for c in candidates if _key(c.text) not in repeated_apart), None)
+    headline = next((c for c in candidates if c.key not in repeated_apart), None)
     if headline is None and candidates:
         headline = max(candidates, key=lambda line: len(line.text))
     seen_headline = False
@@ -392,11 +398,11 @@ def _mark_top(top: list[_Line], main: list[_Line], layout: Layout) -> _Line | No
             pass
         elif _is_byline(line):
             layout.byline = layout.byline or _byline_name(line.text)
-        elif _is_label(line) or (headline and _key(line.text) == _key(headline.text)):
+        elif _is_label(line) or (headline and line.key == headline.key):
             line.kind = BOILERPLATE
-        elif not seen_headline or _key(line.text) in captions:
+        elif not seen_headline or line.key in captions:
             line.kind = CAPTION
-            captions.add(_key(line.text))
+            captions.add(line.key)
         elif _heading_like(line):
             line.kind = HEADLINE
     return headline
@@ -422,8 +428,7 @@ def _is_label(line: _Line) -> bool:
 
 def _only_adjacent_repeats(line: _Line, main: list[_Line]) -> bool:
     """Whether every other copy of the line sits right before or after a copy of it."""
-    key = _key(line.text)
-    positions = [i for i, other in enumerate(main) if _key(other.text) == key]
+    positions = [i for i, other in enumerate(main) if other.key == line.key]
     return all(b - a == 1 for a, b in itertools.pairwise(positions))
 
 
@@ -451,10 +456,10 @@ def _mark_captions(body: list[_Line], headline: _Line | None) -> None:
         if (
             line.kind in (BODY, CAPTION)
             and following.kind == BODY
-            and _key(line.text) == _key(following.text)
+            and line.key == following.key
             and line.words <= 15
             and not _is_paragraph(line)
-            and (headline is None or _key(line.text) != _key(headline.text))
+            and (headline is None or line.key != headline.key)
         ):
             line.kind = following.kind = CAPTION
             after = body[i + 2] if i + 2 < len(body) else None
