@@ -15,8 +15,7 @@ lookup's SQL, which PostgreSQL has its own of (the same rows). Editors' decision
 import hashlib
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
 
@@ -323,27 +322,7 @@ def candidates(quotation: Quotation) -> list[_Candidate]:
 
 def batch_candidates(quotations: list[Quotation]) -> list[list[_Candidate]]:
     """candidates() of each of `quotations`, in order: one query for LOOKUP of them."""
-    with _planned_without_jit():
-        return _candidates_of([(q.article_id, shingles(q.text)) for q in quotations])
-
-
-@contextmanager
-def _planned_without_jit() -> Iterator[None]:
-    """On PostgreSQL, a transaction (or a savepoint in the caller's) whose queries are not
-    JIT-compiled (in the caller's transaction, until it ends). On SQLite, nothing: a
-    transaction there would take the write lock (transaction_mode IMMEDIATE).
-
-    On tables an import has just filled and nothing has analysed yet, the planner
-    guesses hundreds of rows a word pair, prices a lookup above jit_above_cost and
-    compiles it, which takes longer than running it: on bench/imports.py's 9,000
-    quotations, 34 ms a lookup of 50 quotations with JIT, 10 ms without."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        yield
+    return _candidates_of([(q.article_id, shingles(q.text)) for q in quotations])
 
 
 def _candidates_of(lookups: list[tuple[int, list[int]]]) -> list[list[_Candidate]]:
@@ -413,11 +392,6 @@ def trace(quotations: list[Quotation]) -> int:
 
 def _trace_batch(quotations: list[Quotation]) -> int:
     """trace() of up to BATCH quotations."""
-    with _planned_without_jit():
-        return _trace_planned(quotations)
-
-
-def _trace_planned(quotations: list[Quotation]) -> int:
     # Their traces as they are now: an earlier batch may have joined them to one, and a
     # quotation whose article was corrected since is gone.
     current = dict(
