@@ -79,6 +79,18 @@ def _save_claim(claim: Claim | None, user) -> Claim | None:
     return claim
 
 
+def create_claim(story, statement: str, user) -> tuple[Claim, bool]:
+    """The story's claim saying `statement`, made (a draft, with its history) when no
+    claim of the story says it yet; and whether it was made."""
+    existing = Claim.saying(story.pk, statement).first()
+    if existing is not None:
+        return existing, False
+    made = Claim(story=story, statement=statement)
+    # Another editor making the same claim at the same moment: theirs comes back.
+    claim = _save_claim(made, user)
+    return claim, claim is made
+
+
 def find_submission(user, submission) -> Annotation | None:
     """The annotation this editor's form made already, if it was sent before."""
     if submission is None:

@@ -1,4 +1,5 @@
-"""Project-wide records: the audit log of role changes, and per-account login delays."""
+"""Project-wide records: the audit log of role changes, per-account login delays, and
+personal API tokens."""
 
 from django.conf import settings
 from django.db import models
@@ -22,6 +23,8 @@ class AuditEvent(models.Model):
         UNPUBLISHED = "unpublished", "Claim unpublished"
         MERGED = "merged", "Claims merged"
         CLAIM_DELETED = "claim-deleted", "Claim deleted"
+        TOKEN_MADE = "token-made", "API token made"
+        TOKEN_REVOKED = "token-revoked", "API token revoked"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # None when no user acted: the shell, a management command, a migration.
@@ -80,3 +83,41 @@ class ContentGeneration(models.Model):
 
     def __str__(self):
         return f"shard {self.id}: {self.number} writes, last at {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class APIToken(models.Model):
+    """A personal token for the API (parallax/tokens.py). Only a digest of its secret is
+    stored: the secret is shown once, when the token is made, and cannot be read again.
+    `prefix`, the secret's first characters, tells the owner's tokens apart on their page
+    and is no help to a guesser."""
+
+    NAME_MAX_LENGTH = 100
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    prefix = models.CharField(max_length=16)
+    # SHA-256 of the whole secret, hex; the secret holds 32 random bytes, so a plain
+    # digest is enough (no salt or slow hash: nothing to guess from).
+    digest = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+    # Moved at most once a minute (tokens.LAST_USED_EVERY): not a write per request.
+    last_used = models.DateTimeField(null=True, blank=True)
+    # A revoked token is kept, so its owner sees it was revoked and when.
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                condition=models.Q(revoked__isnull=True),
+                name="api_token_name_unique_per_owner",
+            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="api_token_has_name"),
+        ]
+
+    def __str__(self):
+        state = "revoked" if self.revoked else "live"
+        return f"{self.name} ({self.prefix}…, {state})"

@@ -249,6 +249,13 @@ PARALLAX_IMPORT_INLINE_BYTES = env_int("IMPORT_INLINE_BYTES", 256 * 1000)
 PARALLAX_IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 5)
 # A claim page shows at most this many excerpts; its filters narrow a claim carried wider.
 PARALLAX_CLAIM_PAGE_EXCERPTS = 500
+# Writes to the API (reading/api/writes.py): at most this many per window of seconds, per
+# token, or per address for a browser session; beyond, 429 with Retry-After.
+PARALLAX_API_WRITES_PER_WINDOW = env_int("API_WRITES_PER_MINUTE", 120)
+PARALLAX_API_WRITE_WINDOW_SECONDS = 60
+# The body of an API write; a W3C import (a collection of annotations) may be larger.
+PARALLAX_API_MAX_BODY_BYTES = 100 * 1000
+PARALLAX_API_MAX_IMPORT_BYTES = 2 * 1000 * 1000
 # Django answers 400 past this; one more than ours, so the import page can say it in words.
 DATA_UPLOAD_MAX_NUMBER_FILES = PARALLAX_MAX_UPLOAD_FILES + 1
 # Form data outside files (a pasted text): room for one article and the other fields.

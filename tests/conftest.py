@@ -37,3 +37,12 @@ def page_cache(request, settings):
     (parallax/page_cache.py); the test settings leave it off for the others."""
     if request.node.get_closest_marker("page_cache"):
         settings.PARALLAX_PAGE_CACHE = True
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: no rate-limit counter (parallax/ratelimit.py)
+    or stored page is left by an earlier test in the same process."""
+    from django.core.cache import cache
+
+    cache.clear()

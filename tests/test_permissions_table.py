@@ -84,6 +84,22 @@ def staff_only(moderator) -> dict:
     return roles(every(LOGIN), every(LOGIN), every(LOGIN), every(LOGIN), moderator)
 
 
+def api_list(post) -> dict:
+    """An API list that also takes new rows: GET for everyone, POST as `post` says."""
+    return {"GET": 200, "POST": post} | dict.fromkeys(("PUT", "PATCH", "DELETE"), 405)
+
+
+def api_item(get, change, put=None) -> dict:
+    """An API resource: GET as `get` says, its changes (PATCH, DELETE, and PUT unless `put`
+    says otherwise) as `change` says; POST is 405."""
+    return {"GET": get, "POST": 405, "PUT": change if put is None else put} | dict.fromkeys(
+        ("PATCH", "DELETE"), change
+    )
+
+
+# API writes (reading/api/writes.py), by session here: anonymous 401 (JSON, never a login
+# page); a logged-in non-editor 403; an editor's empty POST is not JSON (415); a change
+# without If-Match 428 for who may make it, 403 for another editor.
 # Writes to a claim, on the owner's draft and on the owner's published claim alike:
 # anonymous, reader, owner, other, moderator.
 CLAIM_WRITES = {
@@ -127,6 +143,13 @@ ACCESS = {
     # Django's LoginView is a FormView, whose PUT is its POST: an empty form, 200.
     "login": everyone(admin_form(200, 200)),
     "logout": everyone(action(302)),
+    # API tokens (parallax/accounts.py): anyone logged in sees and revokes their own; only
+    # editors make them (the empty form comes back with its errors). The world's token is
+    # the owner's: anyone else's revoke finds nothing.
+    "tokens": roles(
+        form(LOGIN, LOGIN), form(200, 403), form(200, 200), form(200, 200), form(200, 200)
+    ),
+    "token-revoke": roles(action(LOGIN), action(404), action(302), action(404), action(404)),
     "reading:story": everyone(page(200)),
     "reading:outlet": everyone(page(200)),
     "annotations:vocabulary": everyone(page(200)),
@@ -234,13 +257,34 @@ ACCESS = {
     "api:articles": everyone(page(200)),
     "api:article": everyone(page(200)),
     "api:article-annotations": everyone(page(200)),
-    "api:claims": everyone(page(200)),
-    "api:annotations": everyone(page(200)),
-    "api:annotation": everyone(page(200)),
-    # A draft claim, as on its page: editors only.
-    "api:claim": roles(page(404), page(404), page(200), page(200), page(200)),
+    "api:claims": roles(api_list(401), api_list(403), api_list(415), api_list(415), api_list(415)),
+    "api:annotations": roles(
+        api_list(401), api_list(403), api_list(415), api_list(415), api_list(415)
+    ),
+    "api:annotation": roles(
+        api_item(200, 401),
+        api_item(200, 403),
+        api_item(200, 428),
+        api_item(200, 403),
+        api_item(200, 428),
+    ),
+    "api:w3c-import": roles(action(401), action(403), action(415), action(415), action(415)),
+    # A draft claim, as on its page: editors only. Claims take no PUT.
+    "api:claim": roles(
+        api_item(404, 401, put=405),
+        api_item(404, 403, put=405),
+        api_item(200, 428, put=405),
+        api_item(200, 403, put=405),
+        api_item(200, 428, put=405),
+    ),
     "api:claim-annotations": roles(page(404), page(404), page(200), page(200), page(200)),
-    "api:claim [published]": everyone(page(200)),
+    "api:claim [published]": roles(
+        api_item(200, 401, put=405),
+        api_item(200, 403, put=405),
+        api_item(200, 428, put=405),
+        api_item(200, 403, put=405),
+        api_item(200, 428, put=405),
+    ),
     "api:claim-annotations [published]": everyone(page(200)),
     # Any other address under /api/: a JSON 404, whatever the method.
     "api:unknown": everyone(every(404)),

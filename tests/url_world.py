@@ -22,7 +22,8 @@ from django_tasks_db.models import DBTaskResult
 from taggit.models import Tag as TaggitTag
 
 from annotations.models import Annotation, Claim, ClaimRelation, NameVariants, Tag
-from parallax.models import AuditEvent
+from parallax.models import APIToken, AuditEvent
+from parallax.tokens import issue_token
 from sources.models import Article, ImportJob, Quotation
 from tests.conftest import EDITOR_PASSWORD
 from tests.factories import make_annotation, make_article, make_claim
@@ -128,6 +129,11 @@ class World:
         )
 
     @cached_property
+    def api_token(self) -> APIToken:
+        """A live API token of the owner's."""
+        return issue_token(self.users["owner"], "world token")[0]
+
+    @cached_property
     def import_job(self) -> ImportJob:
         """A finished background import the owner started."""
         return ImportJob.objects.create(
@@ -153,6 +159,8 @@ class World:
             return self.article.pk
         if name == "key":
             return self.quotation.key
+        if name == "token_id":
+            return self.api_token.pk
         if name == "job_id":
             return self.import_job.pk
         if name == "annotation_id":

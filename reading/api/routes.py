@@ -1,7 +1,7 @@
-"""The read API's endpoints. Each loads through the query the matching page uses
-(reading.queries, reading.views.claims.load_claim; annotations, which no page lists all
-of, through annotations.w3c.for_w3c) and follows the pages' visibility rules: draft
-claims for editors only, deleted annotations never.
+"""The API's read endpoints (its writes: reading.api.writes). Each loads through the
+query the matching page uses (reading.queries, reading.views.claims.load_claim;
+annotations, which no page lists all of, through annotations.w3c.for_w3c) and follows
+the pages' visibility rules: draft claims for editors only, deleted annotations never.
 
 Lists are paged by cursor (reading.api.keyset): `limit` rows (at most MAX_LIMIT) and the
 address of the next page, never a count of the whole list. Errors are JSON,
@@ -32,6 +32,7 @@ from annotations.w3c import (
 from parallax.permissions import is_editor
 from reading import queries
 from reading.api import keyset, schemas
+from reading.api.auth import etag
 from reading.comparison import STANCES, Filters
 from reading.views.browse import query_param
 from reading.views.claims import MovedClaim, load_claim
@@ -58,7 +59,9 @@ api = NinjaAPI(
         "Outlets, stories, articles, claims and annotations, as the reading pages show them. "
         "Lists are paged by cursor: follow `next` until it is null. Annotations also come in "
         "the W3C Web Annotation format (JSON-LD) when asked for with "
-        f"`Accept: {MEDIA_TYPE}`."
+        f"`Accept: {MEDIA_TYPE}`. Editors write with a personal token (made on "
+        "/accounts/tokens/, sent as `Authorization: Bearer <token>`) or their session "
+        "with its CSRF token; a change sends the ETag it read back in `If-Match`."
     ),
     urls_namespace="api",
     openapi_url="/schema",
@@ -500,8 +503,10 @@ def get_annotation(request, response: HttpResponse, annotation_id: int):
         return ld_response(
             w3c(request, annotation, editor=editor),
             Link='<http://www.w3.org/ns/ldp#Resource>; rel="type"',
+            ETag=etag(annotation.version),
         )
     patch_vary_headers(response, ["Accept"])
+    response["ETag"] = etag(annotation.version)
     return annotation_json(request, annotation, editor=editor)
 
 
@@ -604,7 +609,9 @@ class Moved(Exception):
 
 @api.exception_handler(Moved)
 def moved(request, exc: Moved):
-    response = api.create_response(request, {"moved_to": exc.url}, status=301)
+    # A write keeps its method and body on the way (308); a 301 may turn it into a GET.
+    status = 301 if request.method in ("GET", "HEAD") else 308
+    response = api.create_response(request, {"moved_to": exc.url}, status=status)
     response["Location"] = exc.url
     return response
 
@@ -652,6 +659,7 @@ StanceFilter = Query(None, description="Only excerpts of this stance.")
 )
 def get_claim(
     request,
+    response: HttpResponse,
     slug: str,
     outlets: str = Query("", description="Outlets' slugs, comma-separated (the claim page's)."),
     tags: str = Query("", description="Tags' slugs, comma-separated."),
@@ -666,6 +674,7 @@ def get_claim(
         claim, filters, limit=settings.PARALLAX_CLAIM_PAGE_EXCERPTS
     ).comparison(with_verbs=True)
     claim.outlet_count = len(comparison.carrying)
+    response["ETag"] = etag(claim.version)
     return {
         **claim_json(request, claim),
         "comparison": {
@@ -719,3 +728,7 @@ def claim_annotations(
         limit=limit,
         w3c_offered=True,
     )
+
+
+# The writes register on `api` too (a module of their own: reading.api.writes).
+from reading.api import writes  # noqa: E402, F401

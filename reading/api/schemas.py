@@ -2,8 +2,13 @@
 against before it is sent)."""
 
 import datetime
+import uuid
+from typing import Literal
 
 from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from annotations.models import CLAIM_STATEMENT_MAX_LENGTH
 
 
 class Error(Schema):
@@ -12,6 +17,10 @@ class Error(Schema):
     problems: list[dict] | None = None
     # For a size beyond the bound: the bound.
     max_limit: int | None = None
+    # For a body refused field by field (422): each field's problems ("__all__": the whole).
+    fields: dict[str, list[str]] | None = None
+    # For a conflict (409): the address of what is in the way.
+    conflict_with: str | None = None
 
 
 class Moved(Schema):
@@ -210,3 +219,76 @@ class ClaimPage(Schema):
 class AnnotationPage(Schema):
     items: list[Annotation]
     next: str | None
+
+
+# Writes -----------------------------------------------------------------------------
+# Bodies are read by reading.api.auth.read_json (bounded) and checked with these; a field
+# not named here is refused, not ignored.
+
+Stance = Literal["", "asserts", "reports", "disputes", "quotes", "other"]
+
+
+class Body(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AnnotationFields(Body):
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    # A claim of the article's story: its statement or its slug.
+    claim: str = Field("", max_length=CLAIM_STATEMENT_MAX_LENGTH)
+    # Make a new claim of the story when no claim says `claim` yet.
+    new_claim: bool = False
+    stance: Stance = ""
+    note: str = Field("", max_length=5000)
+
+
+class AnnotationIn(AnnotationFields):
+    article: int = Field(ge=1, le=2**63 - 1)
+    # By offsets into the article's text (code points), `exact` then checked if given;
+    # or by `exact` alone, found in the text (`prefix` and `suffix` choose among repeats).
+    start: int | None = Field(None, ge=0, le=2**31)
+    end: int | None = Field(None, ge=1, le=2**31)
+    exact: str | None = Field(None, max_length=20000)
+    prefix: str = Field("", max_length=200)
+    suffix: str = Field("", max_length=200)
+    # The same key sent again (a retry) answers with the annotation it made the first time.
+    submission: uuid.UUID | None = None
+
+
+class AnnotationChange(Body):
+    """PATCH: the fields given change; PUT: all of them, a missing one emptied."""
+
+    tags: list[str] | None = Field(None, max_length=50)
+    claim: str | None = Field(None, max_length=CLAIM_STATEMENT_MAX_LENGTH)
+    new_claim: bool = False
+    stance: Stance | None = None
+    note: str | None = Field(None, max_length=5000)
+
+
+class ClaimIn(Body):
+    story: str = Field(max_length=200, description="The story's slug.")
+    statement: str = Field(min_length=1, max_length=CLAIM_STATEMENT_MAX_LENGTH)
+    status: Literal["draft", "published"] = "draft"
+
+
+class ClaimChange(Body):
+    statement: str | None = Field(None, min_length=1, max_length=CLAIM_STATEMENT_MAX_LENGTH)
+    status: Literal["draft", "published"] | None = None
+
+
+class ImportedAnnotation(Schema):
+    index: int
+    # "created", "review" (created, in review at a proposed place) or "refused".
+    status: str
+    source_id: str
+    reason: str
+    id: int | None
+    api_url: str | None
+    page: str | None
+    proposed_tags: list[str]
+    notes: list[str]
+
+
+class ImportReport(Schema):
+    counts: dict[str, int]
+    annotations: list[ImportedAnnotation]

@@ -5,9 +5,11 @@ from functools import wraps
 
 from django.http import JsonResponse
 from django.urls import Resolver404, include, path, re_path, resolve, reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from reading.api import docs
+from reading.api.auth import with_token
 from reading.api.routes import api
 
 app_name = "api"
@@ -30,7 +32,10 @@ def json_errors(view):
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):
-            allowed = "GET, HEAD"
+            methods = [m.strip() for m in response.get("Allow", "GET").split(",") if m.strip()]
+            if "GET" in methods and "HEAD" not in methods:
+                methods.insert(methods.index("GET") + 1, "HEAD")
+            allowed = ", ".join(methods)
             answer = JsonResponse(
                 {"error": f"{request.method} is not allowed here.", "allowed": allowed},
                 status=405,
@@ -42,6 +47,9 @@ def json_errors(view):
     return wrapper
 
 
+# It changes nothing, whatever the method: a write to an unknown address gets its JSON 404,
+# not Django's HTML page for a missing CSRF token.
+@csrf_exempt
 def unknown(request, rest=""):
     """Any other address under /api/: 404 in JSON; one that only lacks its final slash is
     sent to the address with it, as Django's APPEND_SLASH does for pages."""
@@ -61,27 +69,45 @@ def unknown(request, rest=""):
 @require_safe
 def index(request):
     """/api/v1/: where everything is."""
-    names = ("outlets", "stories", "articles", "claims", "annotations", "openapi-json", "docs")
+    names = (
+        "outlets",
+        "stories",
+        "articles",
+        "claims",
+        "annotations",
+        "w3c-import",
+        "openapi-json",
+        "docs",
+    )
     return JsonResponse(
         {
-            ("schema" if name == "openapi-json" else name): request.build_absolute_uri(
-                reverse(f"api:{name}")
-            )
+            {"openapi-json": "schema", "w3c-import": "w3c_import"}.get(
+                name, name
+            ): request.build_absolute_uri(reverse(f"api:{name}"))
             for name in names
         }
     )
 
 
 def version_1() -> list:
-    """ninja's patterns, each answering a refused method in JSON; its root (a 404 page
-    that names its docs) is our index, and its schema answers reads only."""
-    patterns, _, _ = api.urls
+    """ninja's patterns, each answering a refused method in JSON and taking a personal
+    token (reading.api.auth.with_token); its root (a 404 page that names its docs) is our
+    index, and its schema answers reads only."""
+    every, _, _ = api.urls
+    # ninja makes a pattern per operation; those of one address (GET and PATCH of an
+    # annotation) are one view, which picks the operation by method: the first, named
+    # after the read, answers them all.
+    patterns, routes = [], set()
+    for pattern in every:
+        if str(pattern.pattern) not in routes:
+            routes.add(str(pattern.pattern))
+            patterns.append(pattern)
     for pattern in patterns:
         if pattern.name == "api-root":
             pattern.callback = index
         elif pattern.name == "openapi-json":
             pattern.callback = require_safe(pattern.callback)
-        pattern.callback = json_errors(pattern.callback)
+        pattern.callback = json_errors(with_token(pattern.callback))
     return patterns
 
 

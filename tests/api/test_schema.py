@@ -86,6 +86,7 @@ def test_the_schema_describes_every_endpoint(client):
         f"{API}claims/{{slug}}/annotations/",
         f"{API}annotations/",
         f"{API}annotations/{{annotation_id}}/",
+        f"{API}w3c/import/",
     }
     negotiated = paths[f"{API}annotations/{{annotation_id}}/"]["get"]["responses"]["200"]
     assert (
