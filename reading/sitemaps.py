@@ -3,12 +3,14 @@ tags, outlets and articles (never a draft), in sections the sitemap index lists.
 
 Django's Sitemap numbers its pages with a Paginator: it counts every row of a section for
 the index and again for each of its pages, and reads page n with an OFFSET that walks the
-n - 1 pages before it. Here a section is cut by id instead: page n holds the rows with ids
-from (n - 1) × PER_PAGE + 1 to n × PER_PAGE, read by a range on the primary key. The index
-asks each section for its highest id (MAX, answered from the primary key's index, never a
-count), and a page reads at most PER_PAGE rows whatever the table holds. A page can hold
-fewer (deleted rows, drafts among claims), and in a long gap none: it is then an empty
-<urlset>, which crawlers accept.
+n - 1 pages before it. Here a section is cut by id instead, from its lowest id: page n holds
+the rows with ids from lowest + (n - 1) × PER_PAGE to lowest + n × PER_PAGE - 1, read by a
+range on the primary key. The index asks each section for its lowest and highest ids (MIN
+and MAX, answered from the primary key's index, never a count), and a page reads at most
+PER_PAGE rows whatever the table holds. Starting from the lowest id, not from 1, keeps a
+table whose early rows were deleted (or whose ids start high, as after a restore) from
+listing empty pages before its first row. A page can hold fewer rows (deleted rows, drafts
+among claims), and in a long gap none: it is then an empty <urlset>, which crawlers accept.
 
 The index gives no lastmod: it would need the newest change of a whole section, and
 articles have no index on it. Each page gives its rows' lastmod where the row has one.
@@ -21,7 +23,7 @@ from functools import cached_property
 
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.urls import reverse
 
 from annotations.models import Tag
@@ -49,10 +51,18 @@ class IdPaginator:
         self.per_page = per_page
 
     @cached_property
+    def bounds(self) -> tuple[int, int]:
+        """The section's lowest and highest ids; (1, 0) when it is empty."""
+        ids = self.rows.order_by().aggregate(lowest=Min("pk"), highest=Max("pk"))
+        if ids["lowest"] is None:
+            return 1, 0
+        return ids["lowest"], ids["highest"]
+
+    @cached_property
     def num_pages(self) -> int:
-        highest = self.rows.order_by().aggregate(highest=Max("pk"))["highest"] or 0
+        lowest, highest = self.bounds
         # One page even when the section is empty: the index lists every section.
-        return max(1, -(-highest // self.per_page))
+        return max(1, -(-(highest - lowest + 1) // self.per_page))
 
     def validate_number(self, number) -> int:
         try:
@@ -65,8 +75,8 @@ class IdPaginator:
 
     def page(self, number) -> IdPage:
         number = self.validate_number(number)
-        first = (number - 1) * self.per_page
-        rows = self.rows.filter(pk__gt=first, pk__lte=first + self.per_page).order_by("pk")
+        first = self.bounds[0] + (number - 1) * self.per_page
+        rows = self.rows.filter(pk__gte=first, pk__lt=first + self.per_page).order_by("pk")
         return IdPage(number, rows)
 
 

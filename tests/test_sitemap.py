@@ -107,7 +107,8 @@ def test_sections_are_paged_by_id(client, world, monkeypatch):
     for _ in range(3):
         make_article(story=world["story"])
     ids = sorted(Article.objects.values_list("pk", flat=True))
-    pages = -(-ids[-1] // 2)
+    # From the lowest id, not from 1: no empty page before the first article.
+    pages = -(-(ids[-1] - ids[0] + 1) // 2)
     articles = f"{HOST}/sitemap-articles.xml"
     assert [loc for loc in index_locations(client) if loc.startswith(articles)] == [
         articles,
@@ -117,6 +118,15 @@ def test_sections_are_paged_by_id(client, world, monkeypatch):
     assert all(len(page) <= 2 for page in listed)
     # Every article once, in id order.
     assert [loc for page in listed for loc in page] == [f"{HOST}/articles/{pk}/" for pk in ids]
+
+
+def test_a_section_whose_early_rows_are_gone_lists_no_empty_page(client, world, monkeypatch):
+    monkeypatch.setattr(ById, "limit", 2)
+    extra = [make_article(story=world["story"]) for _ in range(4)]
+    Article.objects.exclude(pk__in=[article.pk for article in extra[-2:]]).delete()
+    articles = f"{HOST}/sitemap-articles.xml"
+    assert [loc for loc in index_locations(client) if loc.startswith(articles)] == [articles]
+    assert section(client, "articles") == [f"{HOST}/articles/{a.pk}/" for a in extra[-2:]]
 
 
 def test_pages_past_the_end_and_unknown_sections_are_not_found(client, world):
@@ -151,10 +161,10 @@ def queries_for(client, url: str) -> list[str]:
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        # The highest id of each section but the fixed pages (claims, stories, tags,
-        # outlets, articles).
+        # The lowest and highest ids of each section but the fixed pages (claims,
+        # stories, tags, outlets, articles), one query each.
         ("/sitemap.xml", 5),
-        # The highest id (is the page there?), then the page's rows.
+        # The lowest and highest ids (is the page there?), then the page's rows.
         ("/sitemap-articles.xml", 2),
         ("/sitemap-claims.xml", 2),
     ],
