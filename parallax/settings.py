@@ -236,11 +236,24 @@ PARALLAX_MAX_UPLOAD_MEMBERS = 2000
 # timeout. The import_articles command has neither limit.
 PARALLAX_MAX_UPLOAD_ARTICLES = 1000
 PARALLAX_MAX_UPLOAD_RECORDS = 2000
-# Background work (browser imports) on Django's tasks framework, queued in the database
-# and run by `manage.py db_worker`, which needs no other service. django-tasks-rq, the
-# Redis queue, runs on the django-tasks backport, not on django.tasks (its worker fails
-# on our tasks), so the queue stays in the database when REDIS_URL is set too.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Background work (browser imports) on Django's tasks framework. Queued in the database
+# and run by `manage.py db_worker`, which needs no other service; with REDIS_URL, queued
+# in Redis and run by `manage.py rq_worker` (parallax/rq_tasks.py: our own small backend
+# on RQ, as django-tasks-rq runs on the django-tasks backport, not on django.tasks). Its
+# queue names start with TASKS_QUEUE_PREFIX, so sites sharing a Redis keep apart.
+if REDIS_URL:
+    TASKS = {
+        "default": {
+            "BACKEND": "parallax.rq_tasks.RQBackend",
+            "QUEUES": ["default"],
+            "OPTIONS": {
+                "REDIS_URL": REDIS_URL,
+                "QUEUE_PREFIX": os.environ.get("TASKS_QUEUE_PREFIX") or "parallax",
+            },
+        }
+    }
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # A browser upload up to this size (all its files together) is imported before the page
 # answers; a larger one becomes a background job (sources/jobs.py).
 PARALLAX_IMPORT_INLINE_BYTES = env_int("IMPORT_INLINE_BYTES", 256 * 1000)

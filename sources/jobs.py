@@ -1,10 +1,10 @@
 """Browser uploads imported in the background, on Django's tasks framework.
 
 `start()` keeps the uploaded files in the default storage, creates an ImportJob and
-enqueues `sources.tasks.import_job`; a worker (`manage.py db_worker`) runs `run()`,
-which imports the files with the same importer and limits as an upload answered at
-once, writing one outcome row per file or record as it goes, and traces the quotations
-found at the end.
+enqueues `sources.tasks.import_job`; a worker (`manage.py db_worker`, or `rq_worker` with
+REDIS_URL) runs `run()`, which imports the files with the same importer and limits as an
+upload answered at once, writing one outcome row per file or record as it goes, and traces
+the quotations found at the end.
 
 A worker killed mid-import leaves its task "running" for ever in the queue, so the job
 keeps its own progress: the outcome rows and a heartbeat. `resume_stale()` (called by the

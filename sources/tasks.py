@@ -1,4 +1,5 @@
-"""The background tasks of the sources app, run by a worker (`manage.py db_worker`)."""
+"""The background tasks of the sources app, run by a worker (`manage.py db_worker`, or
+`manage.py rq_worker` with REDIS_URL)."""
 
 from django.tasks import task
 

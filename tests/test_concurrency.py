@@ -19,11 +19,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import psycopg
 import pytest
-from django.conf import settings
 from django.utils.text import slugify
-from psycopg import sql
 
 from tests.concurrency_helpers import (
     Session,
@@ -32,6 +29,7 @@ from tests.concurrency_helpers import (
     run_helper,
     server_errors,
 )
+from tests.databases import KINDS, database_of_its_own
 
 pytestmark = pytest.mark.concurrency
 
@@ -53,52 +51,13 @@ class Site:
         return "\n".join(server_errors(self.server.log_text())) or "(nothing in the server log)"
 
 
-def suite_runs_on_postgresql() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-
-
-def postgresql_database(name: str):
-    """Creates database `name` on the suite's PostgreSQL server; returns its URL and a
-    function that drops it."""
-    db = settings.DATABASES["default"]
-    params = {
-        "host": db["HOST"] or "localhost",
-        "port": db["PORT"] or 5432,
-        "user": db["USER"],
-        "password": db["PASSWORD"],
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    with psycopg.connect(**params) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-    def drop():
-        with psycopg.connect(**params) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-    credentials = params["user"] + (f":{params['password']}" if params["password"] else "")
-    return f"postgres://{credentials}@{params['host']}:{params['port']}/{name}", drop
-
-
-@pytest.fixture(scope="module", params=["sqlite-file", "postgresql"])
+@pytest.fixture(scope="module", params=KINDS)
 def site(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp(f"concurrency-{request.param}")
-    drop = None
-    if request.param == "sqlite-file":
-        database_url = f"sqlite:///{folder / 'db.sqlite3'}"
-    else:
-        if not suite_runs_on_postgresql():
-            pytest.skip("runs when the suite runs on PostgreSQL (DATABASE_URL=postgres://…)")
-        database_url, drop = postgresql_database(f"parallax_concurrency_{uuid.uuid4().hex[:12]}")
-    try:
+    with database_of_its_own(request.param, folder, "concurrency") as database_url:
         data = run_helper(database_url, "setup", str(WRITERS))
         with gunicorn(database_url, folder / "gunicorn.log", workers=3) as server:
             yield Site(url=server.url, database_url=database_url, data=data, server=server)
-    finally:
-        if drop is not None:
-            drop()
 
 
 @pytest.fixture(scope="module")

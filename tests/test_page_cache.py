@@ -27,6 +27,7 @@ from parallax import generation, page_cache
 from sources import quotations
 from sources.models import Outlet, Quotation, Story
 from sources.revisions import revise_text
+from tests.databases import connection_params
 from tests.factories import (
     MEMO_RECOUNTED,
     MEMO_TEXT,
@@ -831,14 +832,7 @@ def test_postgresql_writers_do_not_wait_for_each_other_on_the_generation():
     """Two transactions writing at once each take a shard of their own: the second does
     not wait for the first to commit (it would fail its lock timeout)."""
     postgresql_only()
-    db = settings.DATABASES["default"]
-    params = {
-        "host": db["HOST"] or "localhost",
-        "port": db["PORT"] or 5432,
-        "user": db["USER"],
-        "password": db["PASSWORD"],
-        "dbname": db["NAME"],
-    }
+    params = connection_params(connection.settings_dict["NAME"])
     generation.install(connection)
     before = generation.current(connection)
     with psycopg.connect(**params) as first, psycopg.connect(**params) as second:

@@ -9,14 +9,12 @@ import csv
 import io
 import signal
 import time
-import uuid
 from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -426,28 +424,6 @@ def test_a_finished_job_is_never_run_again(editor_client):
 # A real worker, killed -----------------------------------------------------------------
 
 
-def suite_runs_on_postgresql() -> bool:
-    return connection.vendor == "postgresql"
-
-
-@pytest.fixture(params=["sqlite-file", "postgresql"])
-def worker_database(request, tmp_path):
-    """A database of its own that worker processes reach: a SQLite file, or a PostgreSQL
-    database beside the suite's."""
-    if request.param == "sqlite-file":
-        yield f"sqlite:///{tmp_path / 'db.sqlite3'}"
-        return
-    if not suite_runs_on_postgresql():
-        pytest.skip("runs when the suite runs on PostgreSQL (DATABASE_URL=postgres://…)")
-    from tests.test_concurrency import postgresql_database
-
-    url, drop = postgresql_database(f"parallax_jobs_{uuid.uuid4().hex[:12]}")
-    try:
-        yield url
-    finally:
-        drop()
-
-
 def wait_for_rows(database_url: str, rows: int, timeout: float = 120) -> None:
     """Returns as soon as the worker has committed `rows` outcome rows, read here every few
     milliseconds: a helper process (jobs_helpers' "wait") takes longer to exit than the
@@ -498,6 +474,12 @@ def test_a_worker_killed_mid_import_is_resumed_and_imports_each_article_once(
     final = jobs_helpers.run_helper(env, "inspect")
     assert final["state"] == "done" and final["attempts"] == 2, log.read_text()
     assert final["tasks"] == ["RUNNING", "SUCCESSFUL"]
+    assert_resumed_without_loss_or_repeat(setup, killed, final)
+
+
+def assert_resumed_without_loss_or_repeat(setup: dict, killed: dict, final: dict) -> None:
+    """The killed job's outcome, resumed: jobs_helpers' "setup" job (a note, a 600-record
+    CSV, a note) read back by its "inspect" before the kill and after the resumed run."""
     # Every file and record has one row, in order, the rows written before the kill kept.
     places = [(entry, sequence) for entry, sequence, *_ in final["rows"]]
     assert places == [(1, 1)] + [(2, n) for n in range(1, 601)] + [(3, 1)]
