@@ -454,11 +454,39 @@ class Revision(models.Model):
         who = self.user or "unknown"
         return f"{self.get_action_display()} by {who} at {self.created:%Y-%m-%d %H:%M}"
 
+    # The order a revision's fields are shown and exported in, whatever order the database
+    # keeps them in (PostgreSQL's jsonb sorts an object's keys by length): what was
+    # changed first, then where, then what the editor wrote, then how a place was found.
+    # A field not named here comes after these, by name.
+    FIELD_ORDER = (
+        "status",
+        "statement",
+        "quote",
+        "start",
+        "end",
+        "text version",
+        "proposed place",
+        "tags",
+        "claim",
+        "stance",
+        "note",
+        "relation",
+        "merged in",
+        "found by",
+        "score",
+    )
+
+    def ordered_changes(self) -> list[tuple[str, object]]:
+        """The changes as (field, value) pairs, in FIELD_ORDER on every database."""
+        rank = {name: n for n, name in enumerate(self.FIELD_ORDER)}
+        last = len(rank)
+        return sorted(self.changes.items(), key=lambda item: (rank.get(item[0], last), item[0]))
+
     def rows(self) -> list[tuple[str, object, object | None, bool]]:
         """(field, before or value, after, is_change) for the history page: a [before, after]
         pair is a change, except in a creation, which records the whole state."""
         rows = []
-        for field, value in self.changes.items():
+        for field, value in self.ordered_changes():
             pair = isinstance(value, list) and len(value) == 2
             if pair and self.action != self.Action.CREATED:
                 rows.append((field, value[0], value[1], True))

@@ -34,8 +34,8 @@ What is left out, and why:
 
 The export reads one snapshot (a REPEATABLE READ transaction on PostgreSQL, SQLite's
 read transaction), so a file never holds an annotation without its claim. Exports of the
-same data from SQLite and from PostgreSQL differ in one way only: the order of the fields
-inside a revision's `changes`, which PostgreSQL's jsonb keeps in an order of its own.
+same data from SQLite and from PostgreSQL are the same bytes: a revision's `changes`, which
+PostgreSQL's jsonb keeps in an order of its own, are written in the history's order.
 
 The end record makes a file cut short detectable; import_corpus reads the whole file
 once to check it (bounded lines, known records and choices, lengths, slugs, colours,
@@ -361,8 +361,9 @@ def revision_record(revision) -> dict:
         "action": revision.action,
         "user": _username(revision.user),
         "created": _when(revision.created),
-        # Pairs, not an object: sorted keys would reorder the fields the history shows.
-        "changes": [[name, value] for name, value in revision.changes.items()],
+        # Pairs in the history's own order (Revision.FIELD_ORDER), the same from SQLite
+        # and PostgreSQL, whose jsonb keeps an object's keys in an order of its own.
+        "changes": [[name, value] for name, value in revision.ordered_changes()],
     }
 
 

@@ -235,6 +235,26 @@ def test_two_exports_of_the_same_data_are_the_same_bytes(corpus, tmp_path):
 
 
 @pytest.mark.parametrize("corpus", ["demo"], indirect=True)
+def test_a_revisions_fields_are_written_in_the_historys_order(corpus, tmp_path):
+    """SQLite keeps a revision's fields as written, PostgreSQL's jsonb shortest first: the
+    file writes them in one order, so a backup of one restored into the other exports the
+    same bytes."""
+    claim = Claim.objects.order_by("pk").first()
+    ClaimRevision.objects.create(
+        claim=claim,
+        action=ClaimRevision.Action.CHANGED,
+        changes={"relation": [None, "x"], "statement": ["a", "b"], "status": ["draft", "x"]},
+    )
+
+    lines = [line for line in records(export(tmp_path / "c.jsonl")) if line["type"] == "claim"]
+    written = next(line for line in lines if line["slug"] == claim.slug)["revisions"]
+    fields = [[name for name, _ in revision["changes"]] for revision in written]
+    assert ["status", "statement", "relation"] in fields
+    # The creation, written {"statement": …, "status": …} by Claim.snapshot().
+    assert fields[0] == ["status", "statement"]
+
+
+@pytest.mark.parametrize("corpus", ["demo"], indirect=True)
 def test_the_header_says_whose_texts_it_holds(corpus, tmp_path):
     header = records(export(tmp_path / "corpus.jsonl"))[0]
     assert header["format"] == "parallax-corpus" and header["version"] == 1
