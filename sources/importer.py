@@ -423,11 +423,37 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget
 def entries_from_folder(
     label: str, files: dict, read: Callable, *, budget: Budget | None = None, depth: int = 0
 ) -> list[Entry]:
-    """Entries for a folder's files: those its manifest lists, or every supported file.
+    """Entries for a folder's files, `files` keyed by their path inside it.
+
+    Each file belongs to the nearest folder above it that holds a manifest.csv (the
+    folder itself included), and is read as that manifest says; files with no manifest
+    above them are read as they are. So a corpus of several stories, each in a folder
+    with its own manifest, imports in one go, each with its metadata.
 
     `depth` is how many zip archives the folder is inside (0 for a real folder
     or an upload); a zip among its files is opened when its turn comes.
     """
+    inner = sorted(
+        {
+            str(PurePosixPath(key).parent)
+            for key in files
+            if PurePosixPath(key).name == MANIFEST and "/" in key
+        },
+        key=lambda folder: (-folder.count("/"), folder),
+    )
+    groups: dict[str, dict] = {"": {}}
+    for key, handle in files.items():
+        home = next((folder for folder in inner if key.startswith(folder + "/")), "")
+        groups.setdefault(home, {})[key[len(home) + 1 :] if home else key] = handle
+    entries = []
+    for home, members in groups.items():
+        where = f"{label}/{home}" if home else label
+        entries.extend(_entries_of_one_folder(where, members, read, depth=depth))
+    return entries
+
+
+def _entries_of_one_folder(label: str, files: dict, read: Callable, *, depth: int) -> list[Entry]:
+    """Entries for files under one manifest (at the top of `files`), or under none."""
     manifest_key = next(
         (key for key in files if PurePosixPath(key).name == MANIFEST and "/" not in key), None
     )

@@ -239,6 +239,63 @@ def test_zip_archive_with_manifest(tmp_path):
     assert Article.objects.get().outlet.name == "Harbour Wire"
 
 
+OTHER_TEXT = (
+    "Council defends the barrier budget\n\n"
+    "The council said on Wednesday that the barrier's repairs would stay within budget.\n"
+)
+
+
+def test_each_folder_of_a_corpus_is_read_with_its_own_manifest(tmp_path):
+    """A corpus of stories, each in a folder with its manifest, imported as one folder."""
+    for folder, outlet, story, text in (
+        ("harbour", "Harbour Wire", "Barrier", GOOD_TEXT),
+        ("council/2024", "Quay Gazette", "Budget", OTHER_TEXT),
+    ):
+        (tmp_path / folder).mkdir(parents=True)
+        write(
+            tmp_path / folder, "manifest.csv", f"file,outlet,story\narticle.txt,{outlet},{story}\n"
+        )
+        write(tmp_path / folder, "article.txt", text)
+        write(tmp_path / folder, "README.md", "Where these came from.")
+    write(tmp_path, "loose.txt", GOOD_TEXT.replace("Tuesday", "Friday"))
+
+    code, out, err = run_command(tmp_path, "--outlet", "Wire Desk")
+
+    assert code == 0, err
+    assert set(Article.objects.values_list("outlet__name", "story__title")) == {
+        ("Harbour Wire", "Barrier"),
+        ("Quay Gazette", "Budget"),
+        ("Wire Desk", "Unsorted imports"),
+    }
+    assert "harbour/README.md: skipped: not listed in manifest.csv" in out
+    assert "council/2024/README.md: skipped: not listed in manifest.csv" in out
+    assert "3 created, 0 already there, 2 skipped, 0 failed" in out
+
+
+def test_a_manifest_speaks_for_the_folders_below_it_without_their_own(tmp_path):
+    write(tmp_path, "manifest.csv", "file,outlet,story\nspring/one.txt,Harbour Wire,Barrier\n")
+    (tmp_path / "spring").mkdir()
+    write(tmp_path / "spring", "one.txt", GOOD_TEXT)
+    outcomes = import_paths([tmp_path])
+    assert [o.status for o in outcomes] == [Status.CREATED]
+    assert Article.objects.get().outlet.name == "Harbour Wire"
+
+
+def test_a_zip_of_folders_reads_each_with_its_manifest(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a/manifest.csv", "file,outlet,story\none.txt,Harbour Wire,Barrier\n")
+        archive.writestr("a/one.txt", GOOD_TEXT)
+        archive.writestr("b/manifest.csv", "file,outlet,story\none.txt,Quay Gazette,Budget\n")
+        archive.writestr("b/one.txt", OTHER_TEXT)
+    outcomes = import_paths([write(tmp_path, "corpus.zip", buffer.getvalue())])
+    assert [o.status for o in outcomes] == [Status.CREATED, Status.CREATED]
+    assert set(Article.objects.values_list("outlet__name", flat=True)) == {
+        "Harbour Wire",
+        "Quay Gazette",
+    }
+
+
 def test_same_url_with_new_text_corrects_the_article(tmp_path):
     first = {
         "text": GOOD_TEXT,
