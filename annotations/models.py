@@ -337,10 +337,11 @@ class Annotation(models.Model):
             ),
         ]
         indexes = [
-            # A claim's live annotations and their articles, read from the index alone: the
-            # outlet counts of the claims a page shows (claims index, home page).
+            # A claim's live annotations, their articles and stances, read from the index
+            # alone: the outlet counts of the claims a page shows (claims index, home page)
+            # and the story page's grid of stances.
             models.Index(
-                fields=["claim", "article"],
+                fields=["claim", "article", "stance"],
                 condition=Q(deleted__isnull=True, claim__isnull=False),
                 name="annotation_live_by_claim",
             ),
