@@ -283,6 +283,11 @@ def _roll_up_names() -> list[tuple[str, str]]:
     return [(f"{CLAIM_OUTLET}_roll_up", CLAIM_OUTLET), (f"{CLAIM}_roll_up", CLAIM)]
 
 
+def count_tables() -> list[str]:
+    """Every table of stored counts, the roll-ups included."""
+    return sorted(set().union(*(_count_tables(family) for family in FAMILIES)))
+
+
 def _count_tables(family: Family) -> set[str]:
     tables = {table for table, _ in family.counts}
     if family is CLAIM_USES:
