@@ -107,20 +107,28 @@ def coverage_grid(
     stances_by_cell: dict[tuple[int, int], set[str]] = defaultdict(set)
     for claim_pk, outlet_pk, stance in carried:
         stances_by_cell[claim_pk, outlet_pk].add(stance)
+    # A grid of a thousand cells has a handful of combinations of stances: each one's
+    # marks are made once, and each outlet's pk read once, not once per cell.
+    marks_of: dict[frozenset[str], list[StanceMark]] = {}
+    columns = [(outlet, outlet.pk) for outlet in outlets]
     rows = []
     for claim in claims:
+        claim_pk = claim.pk
         cells = []
-        for outlet in outlets:
-            stances = stances_by_cell.get((claim.pk, outlet.pk))
+        for outlet, outlet_pk in columns:
+            stances = stances_by_cell.get((claim_pk, outlet_pk))
             if stances is None:
                 cells.append(Cell(outlet=outlet))
                 continue
-            marks = [
-                stance_mark(value, label)
-                for value, label in stance_labels.items()
-                if value in stances
-            ]
-            cells.append(Cell(outlet=outlet, carried=True, marks=marks))
+            key = frozenset(stances)
+            marks = marks_of.get(key)
+            if marks is None:
+                marks = marks_of[key] = [
+                    stance_mark(value, label)
+                    for value, label in stance_labels.items()
+                    if value in stances
+                ]
+            cells.append(Cell(outlet=outlet, carried=True, marks=list(marks)))
         rows.append(Row(claim=claim, cells=cells))
     return rows
 
@@ -173,7 +181,7 @@ def render_cells(rows: Sequence[Row], claim_url) -> None:
     page filtered to the outlet (`claim_url(claim)` gives its address), a cell not carried
     shows a dash. A grid repeats these a thousand times, so they are built here as strings,
     each outlet's name and slug escaped once, not rendered cell by cell by the template."""
-    outlets: dict[Any, tuple[str, str]] = {}
+    outlets: dict[int, tuple[str, str]] = {}
     no_stance = _mark_html(NO_STANCE, NO_STANCE_SYMBOL, "carried")
     # Each combination of stances written once: a grid has a handful.
     written: dict[tuple[str, ...], str] = {}
@@ -185,9 +193,14 @@ def render_cells(rows: Sequence[Row], claim_url) -> None:
                 parts.append(NOT_CARRIED_HTML)
                 continue
             outlet = cell.outlet
-            if outlet.pk not in outlets:
-                outlets[outlet.pk] = (escape(quote(outlet.slug, safe="/")), escape(outlet.name))
-            slug, name = outlets[outlet.pk]
+            # By the object itself: each row's cells share the grid's outlets.
+            known = outlets.get(id(outlet))
+            if known is None:
+                known = outlets[id(outlet)] = (
+                    escape(quote(outlet.slug, safe="/")),
+                    escape(outlet.name),
+                )
+            slug, name = known
             key = tuple(mark.value for mark in cell.marks)
             marks = written.get(key)
             if marks is None:
