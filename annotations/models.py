@@ -477,10 +477,11 @@ class Revision(models.Model):
         "score",
     )
 
+    FIELD_RANK = {name: n for n, name in enumerate(FIELD_ORDER)}
+
     def ordered_changes(self) -> list[tuple[str, object]]:
         """The changes as (field, value) pairs, in FIELD_ORDER on every database."""
-        rank = {name: n for n, name in enumerate(self.FIELD_ORDER)}
-        last = len(rank)
+        rank, last = self.FIELD_RANK, len(self.FIELD_RANK)
         return sorted(self.changes.items(), key=lambda item: (rank.get(item[0], last), item[0]))
 
     def rows(self) -> list[tuple[str, object, object | None, bool]]:

@@ -433,17 +433,15 @@ def entries_from_folder(
     `depth` is how many zip archives the folder is inside (0 for a real folder
     or an upload); a zip among its files is opened when its turn comes.
     """
-    inner = sorted(
-        {
-            str(PurePosixPath(key).parent)
-            for key in files
-            if PurePosixPath(key).name == MANIFEST and "/" in key
-        },
-        key=lambda folder: (-folder.count("/"), folder),
-    )
+    inner = {
+        str(PurePosixPath(key).parent)
+        for key in files
+        if PurePosixPath(key).name == MANIFEST and "/" in key
+    }
     groups: dict[str, dict] = {"": {}}
     for key, handle in files.items():
-        home = next((folder for folder in inner if key.startswith(folder + "/")), "")
+        # The nearest of its folders with a manifest, walking up ("." is the top).
+        home = next((f for f in map(str, PurePosixPath(key).parents) if f in inner), "")
         groups.setdefault(home, {})[key[len(home) + 1 :] if home else key] = handle
     entries = []
     for home, members in groups.items():
