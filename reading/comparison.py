@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlencode
 
+from django.core.paginator import Page
 from django.utils.translation import get_language_info
 
 from annotations.models import Annotation, Claim
@@ -153,6 +154,11 @@ class Comparison:
     tags: list
     # The listing stopped at its limit: more excerpts match than are shown.
     more: bool = False
+    # The page shown, when the page shows some outlets' columns or some of the timeline
+    # (ClaimExcerpts.columns_page(), timeline_page()); None when it holds every excerpt.
+    page: Page | None = None
+    # How many outlets have an excerpt matching the filters, on this page or another.
+    column_count: int = 0
 
     @property
     def excerpts(self) -> list[Excerpt]:
@@ -166,8 +172,9 @@ class Comparison:
 
     @property
     def compact(self) -> bool:
-        """Too many outlets to stand side by side: one row per outlet instead."""
-        return len(self.columns) > SIDE_BY_SIDE_MAX
+        """Too many outlets to stand side by side: one row per outlet instead (on every page
+        of them alike)."""
+        return self.column_count > SIDE_BY_SIDE_MAX
 
     @cached_property
     def mixed_languages(self) -> bool:
@@ -182,10 +189,18 @@ class Comparison:
 
     @property
     def timeline(self) -> list[Excerpt]:
-        """Every excerpt in order of publication, undated ones last."""
+        """Every excerpt in order of publication, undated ones last, then by outlet and
+        place in the text (the order of ClaimExcerpts.timeline_page())."""
         return sorted(
             self.excerpts,
-            key=lambda e: (e.article.published is None, e.article.published or datetime.date.min),
+            key=lambda e: (
+                e.article.published is None,
+                e.article.published or datetime.date.min,
+                e.article.outlet.name,
+                e.article.outlet_id,
+                e.annotation.start,
+                e.annotation.pk,
+            ),
         )
 
 
@@ -206,11 +221,14 @@ def compare(
     carrying: list[Outlet],
     tags: list,
     more: bool = False,
+    page: Page | None = None,
+    matching: list[int] | None = None,
 ) -> Comparison:
     """Lay out the claim's annotations that match the filters (the database chose them:
     queries.ClaimExcerpts) in a column per outlet, by first publication. `carrying` is every
     outlet with an annotation of the claim and `tags` every tag on them, whatever the
-    filters; `more` says the listing stopped at its limit."""
+    filters; `more` says the listing stopped at its limit. When `annotations` are one
+    `page` of them, `matching` holds the id of every outlet with a matching annotation."""
     by_outlet: dict[int, Column] = {}
     for annotation in annotations:
         if annotation.anchor_status == Annotation.AnchorStatus.ANCHORED:
@@ -232,17 +250,20 @@ def compare(
         ),
     )
     carrying_ids = {outlet.pk for outlet in carrying}
+    matched = set(by_outlet if matching is None else matching)
     wanted = [o for o in story_outlets if not filters.outlets or o.slug in filters.outlets]
     return Comparison(
         claim=claim,
         filters=filters,
         columns=columns,
         not_covered=[o for o in wanted if o.pk not in carrying_ids],
-        filtered_out=[o for o in wanted if o.pk in carrying_ids and o.pk not in by_outlet],
+        filtered_out=[o for o in wanted if o.pk in carrying_ids and o.pk not in matched],
         carrying=carrying,
         outlets=story_outlets,
         tags=tags,
         more=more,
+        page=page,
+        column_count=len(matched),
     )
 
 
@@ -284,7 +305,7 @@ def filters_in_words(filters: Filters, outlets: list[Outlet], tags: list) -> str
 
 def describe(comparison: Comparison) -> str:
     """A line for link previews that says what the page shows: which outlets carried the
-    claim and how, or why nothing is shown."""
+    claim and how (those of the page shown, and how many more), or why nothing is shown."""
     carried = []
     labels = dict(Annotation.Stance.choices)
     for column in comparison.columns:
@@ -310,8 +331,11 @@ def describe(comparison: Comparison) -> str:
         return (
             f"No excerpt matches these filters ({comparison.filters_in_words}); {carry} this claim."
         )
-    plural = "" if len(carried) == 1 else "s"
-    text = f"How {len(carried)} outlet{plural} worded it: {'; '.join(carried)}."
+    # A page of columns names its own outlets, and counts the others.
+    count = max(comparison.column_count, len(carried))
+    others = f"; and {count - len(carried)} more" if count > len(carried) else ""
+    plural = "" if count == 1 else "s"
+    text = f"How {count} outlet{plural} worded it: {'; '.join(carried)}{others}."
     if comparison.not_covered:
         text += f" Not covered by {', '.join(o.name for o in comparison.not_covered)}."
     if filters.active:

@@ -76,9 +76,10 @@ def _long_day(value: datetime.date) -> str:
     return f"{value.day} {_month_name(value.month, get_language())} {value.year}"
 
 
-def _day(value: datetime.date) -> str:
-    """ "5 Mar 2024": the |date:"j M Y" of the templates, without its format parser."""
-    return f"{value.day} {_month(value.month, get_language())} {value.year}"
+def _day(value: datetime.date, language: str | None = None) -> str:
+    """ "5 Mar 2024": the |date:"j M Y" of the templates, without its format parser, in
+    `language`, the active one (get_language(), which a list of dates looks up once)."""
+    return f"{value.day} {_month(value.month, language or get_language())} {value.year}"
 
 
 def _lines(text: str) -> str:
@@ -165,70 +166,122 @@ def annotation_items_html(annotations, *, show_drafts: bool, urls: dict) -> Safe
     """The annotations in the article's panel, each an item with its quote, tags, claim,
     stance, note, author and links. `urls` holds the article's edit and find addresses,
     reversed once for the page (annotation_urls())."""
-    zone = get_current_timezone()
-    return mark_safe(
-        "\n".join(
-            _annotation_item(annotation, show_drafts, urls, zone) for annotation in annotations
+    panel = _Panel(show_drafts, urls)
+    return mark_safe("\n".join(_annotation_item(annotation, panel) for annotation in annotations))
+
+
+class _Panel:
+    """What the items of one panel share, looked up once for the list rather than once per
+    item (an article has hundreds): the time zone and language (context-local lookups), the
+    addresses around an annotation's id, and the markup of each claim, editor and set of
+    tags, which many items repeat."""
+
+    def __init__(self, show_drafts: bool, urls: dict):
+        self.show_drafts = show_drafts
+        self.zone = get_current_timezone()
+        self.language = get_language()
+        # What annotation.get_absolute_url() gives, around the id: (before, after).
+        self.permalink = tuple(
+            _e(part) for part in addresses.annotation(PLACEHOLDER).split(PLACEHOLDER)
         )
-    )
+        self.edit = tuple(_e(part) for part in urls["edit"])
+        self.find = _e(urls["find"])
+        self._claims: dict = {}
+        self._editors: dict = {}
+        self._tags: dict = {}
+
+    def claim(self, claim) -> str:
+        """The claim's <dt>/<dd> pair ("" for a draft a reader may not see)."""
+        if claim.pk not in self._claims:
+            shown = ""
+            if self.show_drafts or claim.is_published:
+                draft = "" if claim.is_published else ' <span class="badge">draft</span>'
+                shown = (
+                    f'<dt>Claim</dt><dd><a href="{_e(claim.get_absolute_url())}">'
+                    f"{_e(claim.statement)}</a>{draft}</dd>"
+                )
+            self._claims[claim.pk] = shown
+        return self._claims[claim.pk]
+
+    def editor(self, author) -> str:
+        key = author.pk if author else None
+        if key not in self._editors:
+            self._editors[key] = _e((author.get_username() if author else "") or "unknown editor")
+        return self._editors[key]
+
+    def tags(self, tags) -> str:
+        key = tuple(tag.pk for tag in tags)
+        if key not in self._tags:
+            self._tags[key] = tag_list_html(tags)
+        return self._tags[key]
 
 
-def _annotation_item(annotation, show_drafts: bool, urls: dict, zone) -> str:
-    pk = _e(annotation.pk)
+def _annotation_item(annotation, panel: _Panel) -> str:
+    # An id is an integer: it needs no escaping.
+    pk = str(annotation.pk)
     anchored = annotation.anchor_status == "anchored"
-    claim = annotation.claim
     facts = []
-    if claim is not None and (show_drafts or claim.is_published):
-        draft = "" if claim.is_published else ' <span class="badge">draft</span>'
-        facts.append(
-            f'<dt>Claim</dt><dd><a href="{_e(claim.get_absolute_url())}">'
-            f"{_e(claim.statement)}</a>{draft}</dd>"
-        )
+    claim = annotation.claim
+    if claim is not None:
+        facts.append(panel.claim(claim))
     if annotation.stance:
         stance = STANCES.get(annotation.stance, annotation.stance)
         facts.append(f"<dt>Stance</dt><dd>{_e(stance)}</dd>")
     if annotation.note:
         facts.append(f'<dt>Note</dt><dd class="annotation-note">{_lines(annotation.note)}</dd>')
     links = [f'<a href="#hl-{pk}">Show in text</a>'] if anchored else []
-    links.append(f'<a href="{_e(annotation.get_absolute_url())}">Permalink</a>')
+    before, after = panel.permalink
+    links.append(f'<a href="{before}{pk}{after}">Permalink</a>')
     if getattr(annotation, "can_change", False):
-        before, after = urls["edit"]
-        links.append(f'<a href="{_e(before)}{pk}{_e(after)}">Edit</a>')
-    if show_drafts and anchored:
-        links.append(
-            f'<a href="{_e(urls["find"])}?annotation={pk}" data-find>Find in other outlets</a>'
-        )
-    author = annotation.author
+        before, after = panel.edit
+        links.append(f'<a href="{before}{pk}{after}">Edit</a>')
+    if panel.show_drafts and anchored:
+        links.append(f'<a href="{panel.find}?annotation={pk}" data-find>Find in other outlets</a>')
     created = annotation.created
     if is_aware(created):
-        created = created.astimezone(zone)
+        created = created.astimezone(panel.zone)
     exact = annotation.exact
     return (
         f'<li class="annotation-item" id="annotation-{pk}" data-annotation="{pk}">\n'
         f'  <blockquote class="annotation-quote">'
         f"{_e(exact if len(exact) <= 200 else Truncator(exact).chars(200))}"
         f"</blockquote>\n  {ITEM_BADGES.get(annotation.anchor_status, '')}\n"
-        f"  {tag_list_html(annotation.tag_list)}\n"
+        f"  {panel.tags(annotation.tag_list)}\n"
         f'  <dl class="annotation-facts">\n    {"".join(facts)}\n  </dl>\n'
         f'  <p class="meta">\n'
-        f"    {_e((author.get_username() if author else '') or 'unknown editor')},\n"
-        f'    <time datetime="{created.isoformat()}">{_e(_day(created))}</time>\n'
+        f"    {panel.editor(annotation.author)},\n"
+        f'    <time datetime="{created.isoformat()}">{_e(_day(created, panel.language))}</time>\n'
         f'  </p>\n  <p class="annotation-links">\n    {chr(10).join(links)}\n  </p>\n</li>'
     )
 
 
 def tag_uses_html(annotations, tag, *, show_drafts: bool) -> SafeString:
     """Uses of `tag` on the tag page (reading.queries.TagUses.shown()), each with its
-    article, date, stance, quote, claim, note and its other tags."""
-    return mark_safe("\n".join(_tag_use(use, tag, show_drafts) for use in annotations))
+    article, date, stance, quote, claim, note and its other tags.
+
+    What the cards repeat is looked up once for the list: the language of the dates, the
+    address around an article's id, and each claim's and tag's address (context-local
+    lookups, about seven a card)."""
+    language = get_language()
+    article_url = tuple(_e(part) for part in addresses.article(PLACEHOLDER).split(PLACEHOLDER))
+    urls: dict = {}
+    return mark_safe(
+        "\n".join(
+            _tag_use(use, tag, show_drafts, language, article_url, urls) for use in annotations
+        )
+    )
 
 
-def _tag_use(annotation, tag, show_drafts: bool) -> str:
-    pk = _e(annotation.pk)
+def _tag_use(
+    annotation, tag, show_drafts: bool, language: str | None, article_url: tuple, urls: dict
+) -> str:
+    # An id is an integer: it needs no escaping.
+    pk = str(annotation.pk)
     article = annotation.article
     published = article.published
     date = (
-        f'<time datetime="{published.isoformat()}">{_e(_day(published))}</time>'
+        f'<time datetime="{published.isoformat()}">'
+        f"{published.day} {_e(_month(published.month, language))} {published.year}</time>"
         if published
         else "Undated"
     )
@@ -241,10 +294,13 @@ def _tag_use(annotation, tag, show_drafts: bool) -> str:
     claim = annotation.claim
     claim_line = ""
     if claim is not None and (show_drafts or claim.is_published):
+        href = urls.get(("claim", claim.pk))
+        if href is None:
+            href = urls["claim", claim.pk] = _e(claim.get_absolute_url())
         draft = "" if claim.is_published else ' <span class="badge badge-draft">Draft</span>'
         claim_line = (
             f'\n  <p class="tag-use-claim"><span class="label">Claim:</span> '
-            f'<a href="{_e(claim.get_absolute_url())}">{_e(claim.statement)}</a>{draft}</p>'
+            f'<a href="{href}">{_e(claim.statement)}</a>{draft}</p>'
         )
     note = (
         f'\n  <p class="tag-use-note"><span class="label">Note:</span> '
@@ -259,15 +315,19 @@ def _tag_use(annotation, tag, show_drafts: bool) -> str:
         for other in others:
             name = _e(other.name)
             if other.pk != tag.pk:
-                name = f'<a href="{_e(other.get_absolute_url())}">{name}</a>'
+                href = urls.get(("tag", other.pk))
+                if href is None:
+                    href = urls["tag", other.pk] = _e(other.get_absolute_url())
+                name = f'<a href="{href}">{name}</a>'
             names.append(name + (" (proposed)" if other.is_proposed else ""))
         tags = (
             f'\n  <p class="meta tag-use-tags"><span class="label">Tags:</span> '
             f"{', '.join(names)}</p>"
         )
+    before, after = article_url
     return (
         f'<article class="tag-use" aria-labelledby="use-{pk}">\n'
-        f'  <h4 class="tag-use-title" id="use-{pk}"><a href="{_e(article.get_absolute_url())}'
+        f'  <h4 class="tag-use-title" id="use-{pk}"><a href="{before}{article.pk}{after}'
         f'#hl-{pk}">{_e(article.title)}</a></h4>\n'
         f'  <p class="meta">{date}{stance}</p>\n'
         f'  <blockquote class="tag-use-quote">'

@@ -4,6 +4,7 @@ import html
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from sources.models import Passage
@@ -72,6 +73,54 @@ def article_blocks(text: str, passages, annotations, quotations=()) -> list[Bloc
     return blocks
 
 
+def blocks_html(blocks: list[Block]) -> SafeString:
+    """The article's text (templates/annotations/_passages.html): each block's passages as
+    paragraphs, a fold as <details>, a labelled part as a <section>.
+
+    Written here rather than in the template: an article has dozens of paragraphs, each
+    with half a dozen values the template engine would look up and format one by one.
+    """
+    parts = []
+    for block in blocks:
+        kind = html.escape(block.kind)
+        if block.folded:
+            parts.append(
+                f'\n<details class="fold fold-{kind}">\n'
+                f"  <summary>{html.escape(block.summary)}</summary>\n  "
+            )
+            parts.extend(f"{_paragraph(p, depth=True)}\n  " for p in block.passages)
+            parts.append("\n</details>\n")
+        elif block.label:
+            label = html.escape(block.label)
+            parts.append(
+                f'\n<section class="labelled labelled-{kind}" aria-label="{label}">\n'
+                f'  <p class="block-label" aria-hidden="true">{label}</p>\n  '
+            )
+            parts.extend(f"{_paragraph(p)}\n  " for p in block.passages)
+            parts.append("\n</section>\n")
+        else:
+            parts.extend(f"{_paragraph(p)}\n" for p in block.passages)
+    return mark_safe("".join(parts))
+
+
+def _paragraph(passage, depth: bool = False) -> str:
+    """One passage as a paragraph, then the notes on the traced quotations that begin in it.
+    Its offsets let the browser map a selection back to the text; a reader comment in a
+    fold also tells its nesting depth."""
+    classes = f"passage passage-{html.escape(passage.kind)}"
+    if depth:
+        classes += f" depth-{passage.depth or 0}"
+    notes = (
+        render_to_string("reading/_quote_notes.html", {"passage": passage})
+        if passage.quote_notes
+        else ""
+    )
+    return (
+        f'<p id="p{passage.ordinal}" class="{classes}" data-start="{passage.start}" '
+        f'data-end="{passage.end}">{passage.html}</p>{notes}'
+    )
+
+
 def passage_html(text: str, pieces, by_id: dict, anchored: set[int]) -> SafeString:
     """The passage's text, cut in `pieces` (sources.text.segments), with a <mark> for every
     stretch that annotations cover, inside a <span class="quoted"> where a traced
@@ -81,17 +130,23 @@ def passage_html(text: str, pieces, by_id: dict, anchored: set[int]) -> SafeStri
     browser can map a selection back to offsets by counting characters.
     """
     # Plain strings and html.escape (what Django's escape() does, without its lazy-string
-    # wrapper): an article with hundreds of annotations has thousands of pieces.
+    # wrapper): an article with hundreds of annotations has thousands of pieces. Only words
+    # and names are escaped: annotation and tag ids are integers, and the classes are made
+    # of them.
     parts = []
     for piece in pieces:
         words = html.escape(text[piece.start : piece.end])
-        keys = [key for key in piece.keys if not isinstance(key, QuoteKey)]
-        quotes = [key for key in piece.keys if isinstance(key, QuoteKey)]
+        if not piece.keys:
+            parts.append(words)
+            continue
+        keys, quotes = [], []
         for key in piece.keys:
+            is_quote = isinstance(key, QuoteKey)
+            (quotes if is_quote else keys).append(key)
             if key not in anchored:
                 anchored.add(key)
-                anchor = f"q-{key}" if isinstance(key, QuoteKey) else f"hl-{key}"
-                parts.append(f'<span class="hl-anchor" id="{html.escape(anchor)}"></span>')
+                anchor = f"q-{html.escape(key)}" if is_quote else f"hl-{key}"
+                parts.append(f'<span class="hl-anchor" id="{anchor}"></span>')
         if keys:
             tags = covering_tags(by_id[key] for key in keys)
             classes = ["hl", *mark_classes(tags)]
@@ -99,8 +154,8 @@ def passage_html(text: str, pieces, by_id: dict, anchored: set[int]) -> SafeStri
                 classes.append("hl-overlap")
             title = ", ".join(tag.name for tag in tags) or "annotation"
             words = (
-                f'<mark class="{html.escape(" ".join(classes))}" '
-                f'data-annotations="{html.escape(" ".join(str(key) for key in keys))}" '
+                f'<mark class="{" ".join(classes)}" '
+                f'data-annotations="{" ".join(map(str, keys))}" '
                 f'title="{html.escape(title)}">{words}</mark>'
             )
         if quotes:

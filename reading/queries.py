@@ -10,6 +10,7 @@ none loads an article's text or raw input for rows it does not show.
 
 from typing import NamedTuple
 
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
     Count,
@@ -17,6 +18,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -343,9 +345,12 @@ class ClaimExcerpts:
     the text around its quote (never an article's whole text or raw input). The page, its
     CSV and JSON exports (and the API) read the claim through it, so they always agree.
 
-    comparison() runs five queries whatever the number of excerpts: the excerpts, their
-    tags, their articles, the outlets carrying the claim, the tags on it, plus the story's
-    outlets."""
+    comparison() lays out every matching excerpt (up to `limit`), for the exports and the
+    API; the page shows one page of it: columns_page(), some outlets' columns, or
+    timeline_page(), some excerpts in order of publication. Each runs a fixed number of
+    queries whatever the number of excerpts: the excerpts, their tags, their articles, the
+    outlets of the story and those carrying the claim, and the tags on it; a page also the
+    order of the outlets (and the timeline its count)."""
 
     def __init__(self, claim: Claim, filters, *, limit: int):
         self.claim = claim
@@ -355,10 +360,8 @@ class ClaimExcerpts:
     def _live(self) -> QuerySet[Annotation]:
         return Annotation.objects.filter(live_annotations(), claim=self.claim)
 
-    def annotations(self, *, details: bool = True) -> QuerySet[Annotation]:
-        """The matching annotations with their author and article (and its outlet), by
-        position in their text (compare() lays them out by outlet); slice it. Without
-        `details`, neither the author nor the article's outlet: what the page reads."""
+    def _matching(self) -> QuerySet[Annotation]:
+        """The claim's live annotations that match the filters."""
         annotations = self._live()
         filters = self.filters
         if filters.outlets:
@@ -373,6 +376,13 @@ class ClaimExcerpts:
                     )
                 )
             )
+        return annotations
+
+    def annotations(self, *, details: bool = True) -> QuerySet[Annotation]:
+        """The matching annotations with their author and article (and its outlet), by
+        position in their text (compare() lays them out by outlet); slice it. Without
+        `details`, neither the author nor the article's outlet: what the page reads."""
+        annotations = self._matching()
         articles = Article.objects.defer("text", "raw")
         if details:
             annotations = annotations.select_related("author")
@@ -385,11 +395,32 @@ class ClaimExcerpts:
             .order_by("start", "pk")
         )
 
-    def carrying(self) -> QuerySet[Outlet]:
-        """Every outlet with a live annotation of the claim, whatever the filters, by name."""
-        return Outlet.objects.filter(
-            Exists(self._live().filter(article__outlet=OuterRef("pk")))
-        ).order_by("name", "pk")
+    def column_order(self) -> list[int]:
+        """The ids of the outlets with a matching annotation, in the order of their columns:
+        by their first publication (undated last), then by name. One query, over the
+        claim's own annotations."""
+        return list(
+            self._matching()
+            .order_by()
+            .values("article__outlet", "article__outlet__name")
+            .annotate(first=Min("article__published"))
+            .order_by(F("first").asc(nulls_last=True), "article__outlet__name", "article__outlet")
+            .values_list("article__outlet", flat=True)
+        )
+
+    def outlets(self) -> QuerySet[Outlet]:
+        """The outlets with an article in the claim's story (`in_story`) or a live annotation
+        of the claim, whatever the filters (`carries`), by name: one query for both lists,
+        and one instance of each outlet for both."""
+        in_story = Exists(Article.objects.filter(outlet=OuterRef("pk"), story=self.claim.story_id))
+        carries = Exists(self._live().filter(article__outlet=OuterRef("pk")))
+        return (
+            Outlet.objects.annotate(in_story=in_story, carries=carries)
+            .filter(Q(in_story=True) | Q(carries=True))
+            # What the page, the exports and the API show of an outlet.
+            .only("pk", "name", "slug", "language")
+            .order_by("name", "pk")
+        )
 
     def tags(self) -> QuerySet[Tag]:
         """Every tag on the claim's live annotations, whatever the filters: the tag filter's
@@ -403,37 +434,64 @@ class ClaimExcerpts:
             )
         ).order_by("name", "pk")
 
-    def story_outlets(self) -> QuerySet[Outlet]:
-        """The outlets with an article in the claim's story, by name."""
-        return Outlet.objects.filter(
-            Exists(Article.objects.filter(outlet=OuterRef("pk"), story=self.claim.story_id))
-        ).order_by("name", "pk")
-
     def comparison(self, *, with_verbs: bool = False, authors: bool = True) -> Comparison:
-        """The excerpts laid out in a column per outlet (reading.comparison.compare); with
-        `with_verbs`, each column has the verbs of the quotations its excerpts overlap (one
-        more query); without `authors`, the annotations' authors are not read (the page
-        does not show them). Each article's outlet is the one of carrying(), made once."""
-        carrying = list(self.carrying())
-        outlets = {outlet.pk: outlet for outlet in carrying}
+        """Every matching excerpt (up to `limit`) laid out in a column per outlet
+        (reading.comparison.compare); with `with_verbs`, each column has the verbs of the
+        quotations its excerpts overlap (one more query); without `authors`, the
+        annotations' authors are not read (the page does not show them)."""
         annotations = self.annotations(details=False)
         if authors:
             annotations = annotations.select_related("author")
+        return self._compare(annotations, with_verbs=with_verbs)
+
+    def columns_page(self, number, per_page: int, *, with_verbs: bool = False) -> Comparison:
+        """The columns of page `number` (as Paginator.get_page() reads it) of `per_page`
+        outlets, in column order, with the page as `page` (its items are outlet ids)."""
+        page = Paginator(self.column_order(), per_page).get_page(number)
+        annotations = self.annotations(details=False).filter(article__outlet__in=list(page))
+        return self._compare(
+            annotations, with_verbs=with_verbs, page=page, matching=page.paginator.object_list
+        )
+
+    def timeline_page(self, number, per_page: int, *, with_verbs: bool = False) -> Comparison:
+        """Page `number` of the matching excerpts in order of publication (undated last),
+        `per_page` at a time, with the page as `page`."""
+        by_date = self.annotations(details=False).order_by(
+            F("article__published").asc(nulls_last=True),
+            "article__outlet__name",
+            "article__outlet",
+            "start",
+            "pk",
+        )
+        page = Paginator(by_date, per_page).get_page(number)
+        return self._compare(
+            page.object_list, with_verbs=with_verbs, page=page, matching=self.column_order()
+        )
+
+    def _compare(self, annotations, *, with_verbs: bool, page=None, matching=None) -> Comparison:
+        """The excerpts of `annotations` (up to `limit`) laid out by compare(). Each
+        article's outlet is the one of outlets(), made once; `matching` is every outlet
+        with a matching excerpt, when `annotations` are only some of them."""
+        outlets = list(self.outlets())
+        carrying = [outlet for outlet in outlets if outlet.carries]
+        by_id = {outlet.pk: outlet for outlet in carrying}
         rows = list(annotations[: self.limit + 1])
         attach_tags(rows[: self.limit])
         for row in rows:
             row.claim = self.claim
-            # Written meanwhile, an outlet not in carrying() is read by itself.
-            if row.article.outlet_id in outlets:
-                row.article.outlet = outlets[row.article.outlet_id]
+            # Written meanwhile, an outlet not among outlets() is read by itself.
+            if row.article.outlet_id in by_id:
+                row.article.outlet = by_id[row.article.outlet_id]
         comparison = compare(
             self.claim,
             rows[: self.limit],
             self.filters,
-            story_outlets=list(self.story_outlets()),
+            story_outlets=[outlet for outlet in outlets if outlet.in_story],
             carrying=carrying,
             tags=list(self.tags()),
             more=len(rows) > self.limit,
+            page=page,
+            matching=matching,
         )
         if with_verbs:
             articles = {row.article_id for row in rows[: self.limit]}
@@ -525,22 +583,38 @@ class StoryGrid:
         )
 
 
+class OutletUses(NamedTuple):
+    """An outlet on the tag page (TagUses.outlets()): its id, name and slug, and how many
+    of the listing's annotations are on its articles."""
+
+    outlet: int
+    name: str
+    slug: str
+    uses: int
+
+
+class StoryOption(NamedTuple):
+    """A story in a filter's list (TagUses.stories())."""
+
+    slug: str
+    title: str
+
+
 class TagUses:
     """The tag page's listing: the live annotations carrying `tag` (in the story with slug
     `story`, when given), by outlet name, then article date and place in the text, each with
     its article, outlet and claim and its tags as `tag_links`; at most `per_outlet` of each
-    outlet and `limit` in all on a page.
+    outlet, for the page of outlets shown.
 
     Never reads every use of a tag (one has 50,000): the counts come from the stored
     TagOutletUse and TagStoryUse rows (annotations.counters), and the annotations shown are
     each outlet's first `per_outlet`, fetched per outlet by a LIMIT the database stops at.
     Filtered to a story, it reads that story's uses only."""
 
-    def __init__(self, tag: Tag, *, story: str = "", per_outlet: int, limit: int):
+    def __init__(self, tag: Tag, *, story: str = "", per_outlet: int):
         self.tag = tag
         self.story = story
         self.per_outlet = per_outlet
-        self.limit = limit
 
     def _tagged(self) -> QuerySet[Annotation]:
         # tagged_items__tag joins one row per annotation: an annotation has a tag at most once.
@@ -549,67 +623,83 @@ class TagUses:
             annotations = annotations.filter(article__story__slug=self.story)
         return annotations
 
-    def annotations(self) -> QuerySet[Annotation]:
-        return (
-            self._tagged()
-            .select_related("article__outlet", "claim")
-            .defer("article__text", "article__raw", "prefix", "suffix")
-            .order_by(*self._order)
-        )
-
-    _order = (
-        "article__outlet__name",
-        "article__outlet_id",
-        F("article__published").asc(nulls_last=True),
-        "article_id",
-        "start",
-        "pk",
+    # What a card prints (reading.fragments.tag_uses_html()) and the outlet its article is
+    # grouped under: every other column, loaded for each row and its article and claim,
+    # only cost time.
+    _card_fields = (
+        "exact",
+        "stance",
+        "note",
+        "article__title",
+        "article__published",
+        "article__outlet",
+        "claim__slug",
+        "claim__statement",
+        "claim__status",
     )
 
-    def outlet_counts(self) -> dict[int, int]:
-        """Each outlet using the tag (in the story, when filtered), by name, to its number
-        of uses: from the stored counts, or counted over the story's annotations. One query."""
+    # Within an outlet: by article date, then place in the text.
+    _order = (F("article__published").asc(nulls_last=True), "article_id", "start", "pk")
+
+    def outlets(self) -> list[OutletUses]:
+        """Each outlet using the tag (in the story, when filtered), by name, with its number
+        of uses: from the stored counts, or counted over the story's annotations. One query,
+        of a row per outlet (no model instance: a tag is used by hundreds)."""
         if self.story:
             rows = (
                 self._tagged()
                 .order_by()
-                .values("article__outlet")
+                .values("article__outlet", "article__outlet__name", "article__outlet__slug")
                 .annotate(uses=Count("pk"))
                 .order_by("article__outlet__name", "article__outlet")
-                .values_list("article__outlet", "uses")
+                .values_list(
+                    "article__outlet", "article__outlet__name", "article__outlet__slug", "uses"
+                )
             )
         else:
             rows = (
                 TagOutletUse.objects.filter(tag=self.tag, uses__gt=0)
                 .order_by("outlet__name", "outlet")
-                .values_list("outlet", "uses")
+                .values_list("outlet", "outlet__name", "outlet__slug", "uses")
             )
-        return dict(rows)
+        return list(map(OutletUses._make, rows))
 
-    def shown(self, outlet_counts: dict[int, int]) -> list[Annotation]:
-        """What the page shows: the first `per_outlet` of each outlet in `outlet_counts`
-        (outlet_counts()), `limit` in all, each with `outlet_total`. Two queries (the tags
-        are prefetched): each outlet's rows are chosen by its own LIMIT, so the database
-        reads about as many rows as it returns."""
-        wanted, room = [], self.limit
-        for outlet, uses in outlet_counts.items():
-            take = min(uses, self.per_outlet, room)
-            if take <= 0:
-                break
-            wanted.append((outlet, take))
-            room -= take
+    def shown(self, outlets: list[OutletUses]) -> list[Annotation]:
+        """What the page shows: the first `per_outlet` uses of each of `outlets` (a page of
+        outlets()), in that order, each with its article's outlet and `outlet_total`. Two
+        queries (the tags are prefetched): each outlet's rows are chosen by its own LIMIT, so
+        the database reads about as many rows as it returns; each outlet is made once, from
+        its row, not once per use."""
+        wanted = [(row.outlet, min(row.uses, self.per_outlet)) for row in outlets if row.uses > 0]
         if not wanted:
             return []
-        annotations = attach_tags(
-            list(self.annotations().filter(pk__in=self._first_of_each(wanted)))
+        # The ids chosen are live and tagged already: no join to check it again.
+        rows = (
+            Annotation.objects.filter(pk__in=self._first_of_each(wanted))
+            .select_related("article", "claim")
+            .only(*self._card_fields)
+            .order_by(*self._order)
         )
+        fields = ["id", "name", "slug"]
+        by_id = {
+            row.outlet: (
+                n,
+                Outlet.from_db(rows.db, fields, (row.outlet, row.name, row.slug)),
+                row.uses,
+            )
+            for n, row in enumerate(outlets)
+        }
+        # Sorted by outlet as the page lists them; stable, so each keeps the order above.
+        annotations = sorted(rows, key=lambda annotation: by_id[annotation.article.outlet_id][0])
         for annotation in annotations:
-            annotation.outlet_total = outlet_counts[annotation.article.outlet_id]
-        return annotations
+            _, outlet, uses = by_id[annotation.article.outlet_id]
+            annotation.article.outlet = outlet
+            annotation.outlet_total = uses
+        return attach_tags(annotations)
 
     def _first_of_each(self, wanted: list[tuple[int, int]]) -> RawSQL:
         """The ids of the first `take` annotations of each (outlet, take) in `wanted`."""
-        first = self._tagged().order_by(*self._order[2:]).values("pk")
+        first = self._tagged().order_by(*self._order).values("pk")
         if connection.vendor == "postgresql":
             # One subquery, planned once and run per outlet (LATERAL): a UNION ALL of a
             # hundred arms took the planner 60 ms.
@@ -630,10 +720,11 @@ class TagUses:
             params.extend(arm_params)
         return RawSQL(" UNION ALL ".join(arms), params)
 
-    def stories(self, limit: int) -> list[Story]:
+    def stories(self, limit: int) -> list[StoryOption]:
         """The story filter, by title: the `limit` stories with most live annotations
         carrying the tag, and the one filtered to wherever it is (from the stored counts).
-        One query, whatever the number of stories."""
+        One query, whatever the number of stories, of rows rather than Story instances (a
+        hundred instances cost half as much again as the query)."""
         most = (
             TagStoryUse.objects.filter(tag=self.tag, uses__gt=0)
             .order_by("-uses", "story")
@@ -641,10 +732,15 @@ class TagUses:
         )
         wanted = Q(pk__in=Subquery(most))
         if self.story:
-            wanted |= Q(slug=self.story, tag_uses__tag=self.tag, tag_uses__uses__gt=0)
-        return list(
-            Story.objects.filter(wanted).only("pk", "slug", "title").order_by("title", "pk")
-        )
+            # A subquery, not a join to the counts: joined, each story came once per tag
+            # it uses (a list of 3,600 options for 100 stories).
+            wanted |= Q(
+                pk__in=TagStoryUse.objects.filter(
+                    tag=self.tag, uses__gt=0, story__slug=self.story
+                ).values("story")
+            )
+        rows = Story.objects.filter(wanted).order_by("title", "pk").values_list("slug", "title")
+        return list(map(StoryOption._make, rows))
 
 
 class SpeakerQuotations:

@@ -1,10 +1,12 @@
 """Tags printing the fragments of reading.fragments: `{% load fragments %}`, then
 `{% excerpt excerpt show_outlet=True %}`, `{% annotation_items annotations show_drafts urls %}`,
-`{% tag_uses annotations tag show_drafts %}` or `{% tag_list tags %}`."""
+`{% tag_uses annotations tag show_drafts %}`, `{% passages blocks %}` (reading.passages) or
+`{% tag_list tags %}`."""
 
 from django import template
 
 from reading import fragments
+from reading.passages import blocks_html
 
 register = template.Library()
 
@@ -22,6 +24,11 @@ def annotation_items(annotations, show_drafts, urls):
 @register.simple_tag
 def tag_uses(annotations, tag, show_drafts):
     return fragments.tag_uses_html(annotations, tag, show_drafts=bool(show_drafts))
+
+
+@register.simple_tag
+def passages(blocks):
+    return blocks_html(blocks)
 
 
 @register.simple_tag

@@ -51,12 +51,21 @@ def corrected_on(article: Article):
 
 @require_safe
 def article_detail(request, article_id):
-    article = get_object_or_404(Article.objects.select_related("outlet", "story"), pk=article_id)
+    # The raw input is never shown here (the text is).
+    article = get_object_or_404(
+        Article.objects.select_related("outlet", "story").defer("raw"), pk=article_id
+    )
     passages = list(article.passages.order_by("ordinal"))
     editor = is_editor(request.user)
     listed = (
-        article.annotations.visible()
-        .select_related("claim", "author")
+        # Not article.annotations, which hands the article to each of hundreds of rows, a
+        # costly step per row for a link nothing on the page follows.
+        Annotation.objects.filter(article=article)
+        .visible()
+        # Each claim and editor made once however many annotations share them (an
+        # article's 400 annotations name a few dozen claims and one or two editors), by
+        # its key rather than joined to every row: a query each, when any has one.
+        .prefetch_related("claim", "author")
         .order_by("start", "end", "pk")
     )
     if not editor:

@@ -18,14 +18,14 @@ from sources.models import Article, Outlet, Story
 
 ARTICLES_PER_PAGE = 50
 CLAIMS_PER_PAGE = 50
-# A tag page shows at most this many annotations per outlet, and this many in all: enough
-# to compare wordings, and a page that renders quickly (each use is a card of its own);
-# the story filter narrows a tag used more widely.
 # A story filter lists this many stories: the newest with claims on the claims index, those
 # using the tag most on a tag page.
 STORY_OPTIONS = 100
-TAG_PAGE_PER_OUTLET = 10
-TAG_PAGE_LIMIT = 250
+# A tag page shows this many outlets at a time, by name, with at most this many annotations
+# from each: enough to compare wordings, and a page that renders quickly whatever the tag's
+# size (each use is a card of its own); the other outlets are pages away.
+TAG_PAGE_OUTLETS = 12
+TAG_PAGE_PER_OUTLET = 3
 # Longer search terms and slugs than any real one are cut, not refused.
 MAX_PARAM_LENGTH = 200
 # A story page lists this many of its most-quoted words.
@@ -65,7 +65,7 @@ class OutletColumn:
 
 def group_annotations_by_outlet(annotations) -> list[OutletColumn]:
     """Consecutive annotations from the same outlet as one column, in the order given; each
-    annotation has its article and outlet loaded, and `outlet_total` (first_per_outlet())."""
+    annotation has its article and outlet loaded, and `outlet_total` (TagUses.shown())."""
     columns = []
     for _, group in groupby(annotations, key=lambda a: a.article.outlet_id):
         rows = list(group)
@@ -232,13 +232,15 @@ def claim_list(request):
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     story = query_param(request.GET.get("story"))
-    listing = queries.TagUses(
-        tag, story=story, per_outlet=TAG_PAGE_PER_OUTLET, limit=TAG_PAGE_LIMIT
-    )
+    listing = queries.TagUses(tag, story=story, per_outlet=TAG_PAGE_PER_OUTLET)
     stories = listing.stories(STORY_OPTIONS)
-    outlet_counts = listing.outlet_counts()
-    total, outlet_total = sum(outlet_counts.values()), len(outlet_counts)
-    annotations = listing.shown(outlet_counts)
+    outlets = listing.outlets()
+    total, outlet_total = sum(row.uses for row in outlets), len(outlets)
+    # Pages of outlets, paged in Python: every outlet's row is loaded for the totals anyway.
+    # get_page() turns a missing, malformed or too-large number into the nearest page.
+    paginator = Paginator(outlets, TAG_PAGE_OUTLETS)
+    page = paginator.get_page(request.GET.get("page"))
+    annotations = listing.shown(page.object_list)
     columns = group_annotations_by_outlet(annotations)
     story_found = next((s for s in stories if s.slug == story), None)
     story_title = story_found.title if story_found else story
@@ -255,6 +257,8 @@ def tag_detail(request, slug):
             "shown": len(annotations),
             "total": total,
             "outlet_total": outlet_total,
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2),
             "per_outlet": TAG_PAGE_PER_OUTLET,
             "shows_drafts": is_editor(request.user),
             "moderates": is_moderator(request.user),

@@ -19,6 +19,11 @@ from reading.sharing import share_meta
 # An export holds at most this many excerpts; the page, settings.PARALLAX_CLAIM_PAGE_EXCERPTS
 # (the filters narrow a claim carried more widely).
 EXPORT_EXCERPTS = 5000
+# The page shows this many outlets' columns at a time, or this many excerpts of the
+# timeline: a claim carried by hundreds of outlets is a few pages, each quick to load and
+# to read, rather than one of half a megabyte.
+COLUMNS_PER_PAGE = 30
+TIMELINE_PER_PAGE = 50
 
 
 class MovedClaim(Exception):
@@ -86,11 +91,15 @@ def claim_detail(request, slug):
     filters = Filters.from_query(request.GET)
     if response := _canonical_redirect(request, filters):
         return response
-    comparison = queries.ClaimExcerpts(
-        claim, filters, limit=settings.PARALLAX_CLAIM_PAGE_EXCERPTS
-    ).comparison(with_verbs=True, authors=False)
-    editor = is_editor(request.user)
+    listing = queries.ClaimExcerpts(claim, filters, limit=settings.PARALLAX_CLAIM_PAGE_EXCERPTS)
     timeline = request.GET.get("view") == "timeline"
+    number = request.GET.get("page")
+    if timeline:
+        comparison = listing.timeline_page(number, TIMELINE_PER_PAGE, with_verbs=True)
+    else:
+        comparison = listing.columns_page(number, COLUMNS_PER_PAGE, with_verbs=True)
+    page = comparison.page
+    editor = is_editor(request.user)
     share_url = request.build_absolute_uri(request.get_full_path())
     return render(
         request,
@@ -100,6 +109,8 @@ def claim_detail(request, slug):
             "comparison": comparison,
             "filters": filters,
             "timeline": timeline,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
             "columns_url": request.path + filters.query_string(),
             "timeline_url": request.path + filters.query_string(view="timeline"),
             "clear_url": request.path + ("?view=timeline" if timeline else ""),

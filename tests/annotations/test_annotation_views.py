@@ -222,12 +222,13 @@ def test_article_page_runs_the_same_queries_for_2_and_200_annotations(
         return article
 
     small, large = article_with(2), article_with(200)
-    # 1 article with outlet and story, 2 passages, 3 annotations with claim and author,
-    # 4 their tags (the tag colours come in a separate request, /tags.css), 5 the
-    # article's quotations with how many outlets quote each.
-    with django_assert_num_queries(5):
+    # 1 article with outlet and story, 2 passages, 3 annotations, 4 their claims, 5 their
+    # editors (each claim and editor once, however many annotations share it), 6 their
+    # tags (the tag colours come in a separate request, /tags.css), 7 the article's
+    # quotations with how many outlets quote each.
+    with django_assert_num_queries(7):
         client.get(small.get_absolute_url())
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         response = client.get(large.get_absolute_url())
     assert response.content.decode().count('<li class="annotation-item"') == 200
 
@@ -236,10 +237,11 @@ def test_editor_page_query_count_is_fixed_too(editor_client, django_assert_num_q
     article = make_article()
     make_annotation(article, "memo shows", author=editor)
     editor_client.get(article.get_absolute_url())
-    # article, passages, annotations, their tags, quotations, session, user, the
-    # editors-group check, the tag vocabulary, the story's claims (the last used first) and
-    # the next outlet's article (for the annotation form).
-    with django_assert_num_queries(11):
+    # article, passages, annotations, their editors (no claims query: none has a claim),
+    # their tags, quotations, session, user, the editors-group check, the tag vocabulary,
+    # the story's claims (the last used first) and the next outlet's article (for the
+    # annotation form).
+    with django_assert_num_queries(12):
         editor_client.get(article.get_absolute_url())
 
 

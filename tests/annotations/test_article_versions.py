@@ -160,9 +160,9 @@ def test_a_corrected_article_page_runs_one_more_query_however_many_versions(
     make_annotation(thrice, "declined to comment")
     for n in range(3):
         revise_text(thrice, f"{NEW_TEXT}\n\nUpdate {n}.", user=editor, source="reader")
-    # article with outlet and story, passages, annotations with claim and author, their
-    # tags, quotations, and when the current text replaced the last earlier one (for the
-    # notice).
+    # article with outlet and story, passages, annotations (no claims or editors query:
+    # none has one), their tags, quotations, and when the current text replaced the last
+    # earlier one (for the notice).
     with django_assert_num_queries(6):
         client.get(once.get_absolute_url())
     with django_assert_num_queries(6):

@@ -255,8 +255,8 @@ def coverage(outlets, per_outlet):
 
 def test_comparison_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
     small, large = coverage(3, 1), coverage(30, 4)
-    # claim with story, the matching annotations with claim and author, their tags, their
-    # articles with outlets, the story's outlets, the outlets carrying the claim, the tags on
+    # claim with story, the order of the outlets' columns, the page's annotations, their
+    # tags, their articles, the story's outlets and those carrying the claim, the tags on
     # it, the verbs of the quotations the excerpts overlap, the claim's relations both ways
     # (the history is for editors only).
     with django_assert_num_queries(9):
@@ -264,6 +264,112 @@ def test_comparison_page_runs_a_fixed_number_of_queries(client, django_assert_nu
     with django_assert_num_queries(9):
         response = client.get(large.get_absolute_url())
     assert len(response.context["comparison"].excerpts) == 120
+
+
+def dated_coverage(outlets: int, per_outlet: int = 1, name: str = "Outlet") -> Claim:
+    """A claim carried by `outlets` outlets ("Outlet 000" on), the nth first published on
+    the nth day."""
+    story = make_story()
+    claim = make_claim(story=story, status=Claim.Status.PUBLISHED)
+    quotes = ["Barrier failed", "memo shows", "hinges were corroded", "chief engineer"]
+    for n in range(outlets):
+        article = make_article(
+            outlet=make_outlet(name=f"{name} {n:03}"),
+            story=story,
+            published=datetime.date(2024, 1, 1) + datetime.timedelta(days=n),
+        )
+        for quote in quotes[:per_outlet]:
+            make_annotation(article, quote, claim=claim, stance="reports")
+    return claim
+
+
+def column_names(response) -> list[str]:
+    return [column.outlet.name for column in response.context["comparison"].columns]
+
+
+def test_a_claim_carried_widely_shows_its_outlets_a_page_at_a_time(client):
+    claim = dated_coverage(35)
+    first = client.get(claim.get_absolute_url())
+    assert column_names(first) == [f"Outlet {n:03}" for n in range(30)]
+    html = first.content.decode()
+    assert "Outlets 1–30 of 35, in order of first publication." in html
+    assert '<nav class="pagination" aria-label="Pages of outlets">' in html
+    assert 'href="?page=2" rel="next"' in html
+
+    second = client.get(claim.get_absolute_url() + "?page=2")
+    assert column_names(second) == [f"Outlet {n:03}" for n in range(30, 35)]
+    html = second.content.decode()
+    assert "Outlets 31–35 of 35" in html
+    # The layout is the claim's, not the page's: five columns of 35 are rows as well.
+    assert 'class="columns compact"' in html
+    # The first page's outlets carry the claim: neither hidden by a filter nor uncovered.
+    assert "Hidden by the filters" not in html
+    assert "Not covered" not in html
+    # The preview counts every outlet and names the page's.
+    assert "How 35 outlets worded it: Outlet 030 (reports);" in html
+    assert "; and 30 more." in html
+
+
+def test_a_claim_on_one_page_has_no_pager(client):
+    response = client.get(dated_coverage(30).get_absolute_url())
+    assert len(column_names(response)) == 30
+    assert 'class="pagination"' not in response.content.decode()
+    assert "Outlets 1–30" not in response.content.decode()
+
+
+def test_the_outlets_pages_keep_the_filters(client):
+    claim = dated_coverage(40)
+    response = client.get(claim.get_absolute_url() + "?stance=reports&page=2")
+    assert column_names(response) == [f"Outlet {n:03}" for n in range(30, 40)]
+    assert 'href="?stance=reports&amp;page=1" rel="prev"' in response.content.decode()
+    filtered = client.get(claim.get_absolute_url() + "?stance=disputes&page=2")
+    assert column_names(filtered) == []
+    assert "No excerpt matches these filters." in filtered.content.decode()
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("9", 2), ("-1", 2), ("last", 1), ("x", 1)])
+def test_a_page_out_of_range_shows_the_nearest(client, asked, shown):
+    claim = dated_coverage(31)
+    response = client.get(claim.get_absolute_url() + f"?page={asked}")
+    assert response.status_code == 200
+    assert response.context["page"].number == shown
+    assert len(column_names(response)) == (30 if shown == 1 else 1)
+
+
+def test_every_page_of_outlets_and_of_the_timeline_runs_the_same_queries(
+    client, django_assert_num_queries
+):
+    small, large = dated_coverage(3, 2, "Small"), dated_coverage(70, 2, "Large")
+    for claim in (small, large):
+        for page in ("", "?page=2", "?page=3"):
+            with django_assert_num_queries(9):
+                client.get(claim.get_absolute_url() + page)
+        # The timeline counts its excerpts too.
+        for page in ("?view=timeline", "?view=timeline&page=2"):
+            with django_assert_num_queries(10):
+                client.get(claim.get_absolute_url() + page)
+
+
+def test_the_timeline_shows_fifty_excerpts_at_a_time_in_order_of_publication(client):
+    claim = dated_coverage(30, 2)
+    first = client.get(claim.get_absolute_url() + "?view=timeline")
+    excerpts = first.context["comparison"].timeline
+    assert len(excerpts) == 50
+    days = [excerpt.article.published.day for excerpt in excerpts]
+    assert days == sorted(days)
+    assert days[:4] == [1, 1, 2, 2]
+    html = first.content.decode()
+    assert "Excerpts 1–50 of 60, in order of publication." in html
+    assert '<nav class="pagination" aria-label="Pages of the timeline">' in html
+    assert 'href="?view=timeline&amp;page=2" rel="next"' in html
+    second = client.get(claim.get_absolute_url() + "?view=timeline&page=2")
+    rest = second.context["comparison"].timeline
+    assert [e.article.outlet.name for e in rest] == [
+        f"Outlet {n:03}" for n in (25, 25, 26, 26, 27, 27, 28, 28, 29, 29)
+    ]
+    assert '<ol class="timeline" start="51">' in second.content.decode()
+    # Switching views starts at the first page of the other.
+    assert 'href="/claims/' + claim.slug + '/">Side by side</a>' in second.content.decode()
 
 
 def test_comparison_page_loads_no_article_text_or_raw_input(client):
@@ -286,10 +392,10 @@ def test_comparison_page_loads_no_article_text_or_raw_input(client):
 def test_exports_run_a_fixed_number_of_queries(client, django_assert_num_queries, name):
     small, large = coverage(3, 1), coverage(30, 4)
     # claim with story, the matching annotations with claim and author, their tags, their
-    # articles with outlets, the story's outlets, the outlets carrying it, the tags on it.
+    # articles with outlets, the story's outlets and those carrying it, the tags on it.
     for claim, excerpts in ((small, 3), (large, 120)):
         url = reverse(f"reading:{name}", args=[claim.slug])
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             response = client.get(url + "?tags=quote,framing")
         assert response.status_code == 200
         if name == "claim-json":

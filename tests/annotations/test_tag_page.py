@@ -1,6 +1,7 @@
 """Tag pages: every live use of a tag, a column per outlet, drafts hidden from readers."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -156,20 +157,114 @@ def test_cuts_long_lists_per_outlet_and_says_how_to_narrow_them(client, monkeypa
     assert "Choose a story above to narrow the list." in html
 
 
-@db
-def test_cuts_the_whole_list_at_the_limit(client, monkeypatch):
-    monkeypatch.setattr(browse, "TAG_PAGE_LIMIT", 2)
-    tag = make_tag()
-    story = make_story()
-    for name in ("A", "B", "C"):
+def outlets_using(tag, names, *, story=None):
+    """One annotation carrying `tag` in an outlet of each of `names`."""
+    story = story or make_story()
+    for name in names:
         make_annotation(
             make_article(outlet=make_outlet(name=name), story=story), "memo shows"
         ).tags.add(tag)
+    return story
+
+
+def pager(response):
+    """The pager's links as (text, href), or None when the page has none."""
+    html = response.content.decode()
+    start = html.find('<nav class="pagination" aria-label="Pages of outlets">')
+    if start < 0:
+        return None
+    nav = html[start : html.index("</nav>", start)]
+    return [
+        (re.sub(r"<[^>]+>", "", text).strip(), href.replace("&amp;", "&"))
+        for href, text in re.findall(r'<a href="([^"]*)"[^>]*>(.*?)</a>', nav)
+    ]
+
+
+@db
+def test_pages_through_the_outlets_by_name(client, monkeypatch):
+    monkeypatch.setattr(browse, "TAG_PAGE_OUTLETS", 2)
+    tag = make_tag()
+    outlets_using(tag, ["Cee", "Ay", "Eee", "Bee", "Dee"])
+
+    first = client.get(tag.get_absolute_url())
+    second = client.get(tag.get_absolute_url(), {"page": 2})
+    third = client.get(tag.get_absolute_url(), {"page": 3})
+
+    assert [name for name, _ in columns(first)] == ["Ay", "Bee"]
+    assert [name for name, _ in columns(second)] == ["Cee", "Dee"]
+    assert [name for name, _ in columns(third)] == ["Eee"]
+    html = second.content.decode()
+    # The totals are the whole tag's, whatever the page.
+    assert "5 annotations from 5 outlets" in html
+    assert "Showing 2 of 5 annotations: at most 3 from each outlet, and outlets 3–4 of 5" in html
+    assert "Outlets 3–4 of 5, by name." in html
+    assert pager(second) == [
+        ("Previous page", "?page=1"),
+        ("Page 1", "?page=1"),
+        ("Page 2", "?page=2"),
+        ("Page 3", "?page=3"),
+        ("Next page", "?page=3"),
+    ]
+    assert 'href="?page=2" aria-current="page"' in html
+
+
+@db
+def test_shows_no_pager_when_the_outlets_fit_on_one_page(client, monkeypatch):
+    monkeypatch.setattr(browse, "TAG_PAGE_OUTLETS", 2)
+    tag = make_tag()
+    outlets_using(tag, ["Ay", "Bee"])
 
     response = client.get(tag.get_absolute_url())
 
-    assert [name for name, _ in columns(response)] == ["A", "B"]
-    assert "and 2 of 3 outlets" in response.content.decode()
+    assert [name for name, _ in columns(response)] == ["Ay", "Bee"]
+    assert pager(response) is None
+    html = response.content.decode()
+    assert "Outlets 1–2" not in html
+    assert "Showing" not in html
+
+
+@db
+def test_pager_links_keep_the_story_filter(client, monkeypatch):
+    monkeypatch.setattr(browse, "TAG_PAGE_OUTLETS", 1)
+    tag = make_tag()
+    story = outlets_using(tag, ["Ay", "Bee", "Cee"])
+    outlets_using(tag, ["Dee"])  # another story: not counted when filtered
+
+    response = client.get(tag.get_absolute_url(), {"story": story.slug, "page": 2})
+
+    assert columns(response) == [("Bee", ["memo shows"])]
+    links = pager(response)
+    assert ("Previous page", f"?story={story.slug}&page=1") in links
+    assert ("Next page", f"?story={story.slug}&page=3") in links
+    assert all(href.startswith(f"?story={story.slug}&page=") for _, href in links)
+    assert "and outlet 2 of 3 on this page" in response.content.decode()
+
+
+@db
+@pytest.mark.parametrize(
+    "asked, shown",
+    [("99", ["Cee"]), ("0", ["Cee"]), ("-1", ["Cee"]), ("two", ["Ay"]), ("", ["Ay"])],
+)
+def test_a_page_out_of_range_or_not_a_number_shows_the_nearest(client, monkeypatch, asked, shown):
+    monkeypatch.setattr(browse, "TAG_PAGE_OUTLETS", 1)
+    tag = make_tag()
+    outlets_using(tag, ["Ay", "Bee", "Cee"])
+
+    response = client.get(tag.get_absolute_url(), {"page": asked})
+
+    assert response.status_code == 200
+    assert [name for name, _ in columns(response)] == shown
+
+
+@db
+def test_a_page_asked_of_a_tag_nobody_uses_shows_the_empty_state(client):
+    tag = make_tag()
+
+    response = client.get(tag.get_absolute_url(), {"page": 3})
+
+    assert response.status_code == 200
+    assert "No annotation carries this tag yet." in response.content.decode()
+    assert pager(response) is None
 
 
 @db
@@ -185,22 +280,29 @@ def test_outlet_page_links_tag_names_to_their_pages(client):
 
 @db
 @pytest.mark.parametrize("outlets, articles", [(3, 3), (30, 20)], ids=["9", "600"])
-def test_runs_a_fixed_number_of_queries(client, django_assert_num_queries, outlets, articles):
+@pytest.mark.parametrize("page", [1, 2])
+def test_runs_a_fixed_number_of_queries(client, django_assert_num_queries, outlets, articles, page):
     tag, other = make_tag(), make_tag()
-    make_coverage(outlets, articles, tags=[tag, other])
+    story = make_coverage(outlets, articles, tags=[tag, other])
 
-    # 1. the tag
-    # 2. stories that use it (the Story filter, from the stored counts)
-    # 3. how many annotations carry it in each outlet (the stored counts): the totals
-    # 4. the first of them per outlet (a LIMIT per outlet), with article, outlet and claim
-    # 5. the tags of those annotations
-    with django_assert_num_queries(5):
-        response = client.get(tag.get_absolute_url())
+    for filters in ({"page": page}, {"page": page, "story": story.slug}):
+        # 1. the tag
+        # 2. stories that use it (the Story filter, from the stored counts)
+        # 3. every outlet using it, with its count (stored, or counted over the story's):
+        #    the totals and the pages of outlets
+        # 4. the first uses of each outlet on the page (a LIMIT per outlet), with article
+        #    and claim
+        # 5. the tags of those annotations
+        with django_assert_num_queries(5):
+            response = client.get(tag.get_absolute_url(), filters)
 
-    per_outlet = min(articles, browse.TAG_PAGE_PER_OUTLET)
-    assert response.context["total"] == outlets * articles
-    assert response.context["outlet_total"] == outlets
-    assert response.context["shown"] == min(outlets * per_outlet, browse.TAG_PAGE_LIMIT)
+        # 3 outlets fit on one page, which a page 2 is read as; 30 fill pages 1 and 2.
+        on_page = min(outlets, browse.TAG_PAGE_OUTLETS)
+        assert response.context["page"].number == (page if outlets > on_page else 1)
+        assert response.context["total"] == outlets * articles
+        assert response.context["outlet_total"] == outlets
+        assert len(response.context["columns"]) == on_page
+        assert response.context["shown"] == on_page * min(articles, browse.TAG_PAGE_PER_OUTLET)
 
 
 @db
@@ -374,3 +476,20 @@ def test_story_filter_lists_the_stories_using_the_tag_most_and_the_one_chosen(cl
     response = client.get(tag.get_absolute_url(), {"story": stories[0].slug})
     assert options(response) == [f"Tag filter story {n}" for n in range(3)]
     assert "1 annotation from 1 outlet" in response.text
+
+
+@db
+def test_story_filter_lists_each_story_once_however_many_tags_it_uses(client):
+    tag, others = make_tag(), [make_tag(), make_tag()]
+    stories = [make_story(title=f"Tag filter story {n}") for n in range(2)]
+    for n, story in enumerate(stories):
+        article = make_article(story=story, text=article_text(n))
+        make_annotation(article, "memo shows").tags.add(tag, *others)
+
+    response = client.get(tag.get_absolute_url(), {"story": stories[0].slug})
+
+    assert [story.title for story in response.context["stories"]] == [
+        "Tag filter story 0",
+        "Tag filter story 1",
+    ]
+    assert response.text.count(f'<option value="{stories[1].slug}">') == 1

@@ -1,10 +1,12 @@
-"""A reader's walk: home, a story, an outlet, at desktop and phone widths."""
+"""A reader's walk: home, a story, an outlet and a tag's pages of outlets, at desktop and
+phone widths."""
 
 import datetime
 
 import pytest
 
 from annotations.models import Claim
+from reading.views import browse
 from reading.views.browse import ARTICLES_PER_PAGE
 from tests.browser.helpers import check_page
 from tests.factories import (
@@ -93,6 +95,34 @@ def test_reader_walks_from_home_to_a_story_to_an_outlet(page, axe_violations, wi
             "link", name="Next page"
         ).click()
     assert page.get_by_text("Page 2 of 2").is_visible()
+    check_page(page, axe_violations)
+
+
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_reader_pages_through_the_outlets_using_a_tag(page, axe_violations, monkeypatch, width):
+    monkeypatch.setattr(browse, "TAG_PAGE_OUTLETS", 2)
+    story = make_story(title=STORY)
+    tag = make_tag(name="quote-demo", colour="#bde0fe")
+    for name in (OUTLET, "The Daily Klaxon", "The Undertow"):
+        article = make_article(outlet=make_outlet(name=name), story=story)
+        make_annotation(article, "memo shows").tags.add(tag)
+    page.set_viewport_size({"width": width, "height": 900})
+
+    page.goto(f"{tag.get_absolute_url()}?story={story.slug}")
+    assert page.get_by_role("heading", level=3, name="The Daily Klaxon").is_visible()
+    assert page.get_by_role("heading", level=3, name="The Undertow").count() == 0
+    check_page(page, axe_violations)
+
+    # Reached and followed from the keyboard; the story filter stays.
+    next_page = page.get_by_role("navigation", name="Pages of outlets").get_by_role(
+        "link", name="Next page"
+    )
+    next_page.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("heading", level=3, name="The Undertow").is_visible()
+    assert page.url.endswith(f"?story={story.slug}&page=2")
+    assert page.get_by_text("Outlet 3 of 3, by name.").is_visible()
     check_page(page, axe_violations)
 
 
