@@ -82,6 +82,13 @@ def _day(value: datetime.date, language: str | None = None) -> str:
     return f"{value.day} {_month(value.month, language or get_language())} {value.year}"
 
 
+def _around_id(address: str) -> tuple[str, str]:
+    """An address made with PLACEHOLDER for the id, escaped, as the text before and after
+    the id: a list's hundreds of addresses are made by putting each id between them."""
+    before, _, after = _e(address).partition(PLACEHOLDER)
+    return before, after
+
+
 def _lines(text: str) -> str:
     """What |linebreaksbr makes of a note: escaped, each line break a <br>."""
     return _e(text.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
@@ -181,10 +188,8 @@ class _Panel:
         self.zone = get_current_timezone()
         self.language = get_language()
         # What annotation.get_absolute_url() gives, around the id: (before, after).
-        self.permalink = tuple(
-            _e(part) for part in addresses.annotation(PLACEHOLDER).split(PLACEHOLDER)
-        )
-        self.edit = tuple(_e(part) for part in urls["edit"])
+        self.permalink = _around_id(addresses.annotation(PLACEHOLDER))
+        self.edit = _around_id(urls["edit"])
         self.find = _e(urls["find"])
         self._claims: dict = {}
         self._editors: dict = {}
@@ -263,7 +268,7 @@ def tag_uses_html(annotations, tag, *, show_drafts: bool) -> SafeString:
     address around an article's id, and each claim's and tag's address (context-local
     lookups, about seven a card)."""
     language = get_language()
-    article_url = tuple(_e(part) for part in addresses.article(PLACEHOLDER).split(PLACEHOLDER))
+    article_url = _around_id(addresses.article(PLACEHOLDER))
     urls: dict = {}
     return mark_safe(
         "\n".join(
@@ -280,8 +285,7 @@ def _tag_use(
     article = annotation.article
     published = article.published
     date = (
-        f'<time datetime="{published.isoformat()}">'
-        f"{published.day} {_e(_month(published.month, language))} {published.year}</time>"
+        f'<time datetime="{published.isoformat()}">{_e(_day(published, language))}</time>'
         if published
         else "Undated"
     )
@@ -366,10 +370,9 @@ def article_items_html(articles, *, show_byline: bool = False, show_story: bool 
 
 def annotation_urls(article_id: int) -> dict:
     """The article's annotation addresses that are not reading pages, reversed once."""
-    edit = reverse("annotations:annotation-edit", args=[PLACEHOLDER])
     return {
-        # The edit address around the annotation's id: (before, after).
-        "edit": tuple(edit.split(PLACEHOLDER)),
+        # The edit address, PLACEHOLDER for the annotation's id (_around_id()).
+        "edit": reverse("annotations:annotation-edit", args=[PLACEHOLDER]),
         "find": reverse("annotations:article-find", args=[article_id]),
     }
 
